@@ -1,0 +1,33 @@
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { RexConfig } from '../config/load-config.js';
+
+/** What the node's HTTP app needs from the running process. */
+export interface NodeAppDeps {
+  config: RexConfig;
+  orm: MikroORM;
+}
+
+/** A feature's routes, registered on the node app with the shared dependencies. */
+export type NodeRoutes = FastifyPluginAsync<NodeAppDeps>;
+
+/**
+ * The feature route plugins of a district node. Each feature (Ed-Fi API,
+ * zones, transfer, …) adds its plugin here.
+ */
+const nodeRoutes: NodeRoutes[] = [];
+
+/**
+ * Builds the district node's Fastify app without listening, so tests can
+ * use `inject` and the CLI can `listen`.
+ */
+export async function buildNodeApp(deps: NodeAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    bodyLimit: deps.config.http.bodyLimit,
+    trustProxy: true,
+  });
+  app.get('/healthz', async () => ({ status: 'ok', role: 'node', district: deps.config.node?.district.ncesId }));
+  for (const routes of nodeRoutes) await app.register(routes, deps);
+  return app;
+}

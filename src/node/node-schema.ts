@@ -1,0 +1,13 @@
+import type { DatabaseSchema } from '../storage/database.js';
+import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from './registration-entity.js';
+
+/**
+ * Everything a district node keeps in its database. Each feature adds its
+ * entities and migrations here; migrations apply in the order listed, and a
+ * migration's class name must never change once released.
+ */
+export const nodeSchema: DatabaseSchema = {
+  name: 'node',
+  entities: [ExchangeRegistrationEntity],
+  migrations: [Migration20261122NodeRegistration],
+};
