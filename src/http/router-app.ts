@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { RexConfig } from '../config/load-config.js';
+import type { CertificateAuthority } from '../crypto/certificate-authority.js';
+import { inspectCertificateRequest } from '../crypto/certificate-authority.js';
+import { createPublicKey } from 'node:crypto';
+import { parseSignature, verifyParsedSignature } from '../crypto/http-signature.js';
+import { keyIdOf } from '../crypto/keys.js';
+import type { ReplayGuard } from '../crypto/replay-guard.js';
+import { authenticateCaller, type CallerCache, type CallerPolicy, type KnownCaller } from '../router/callers.js';
+import { exchangeStatusOf } from '../router/exchange-status.js';
+import type { RouterRefusal } from '../router/refusal.js';
+import {
+  endParticipation,
+  searchDirectory,
+  submitRegistration,
+  type RegistrationRequest,
+} from '../router/registry.js';
+import { TERMS_OF_SERVICE } from '../router/terms.js';
+import { routerProblem } from './router-problems.js';
+import { keepRawJsonBodies, signableRequest } from './signed-request.js';
+
+/** What the router's HTTP app needs from the running process. */
+export interface RouterAppDeps {
+  config: RexConfig;
+  orm: MikroORM;
+  ca: CertificateAuthority;
+  callers: CallerCache;
+  replays: ReplayGuard;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller?: KnownCaller;
+  }
+  interface FastifyContextConfig {
+    /** Routes with this set require a signed call from a caller meeting the policy. */
+    signed?: CallerPolicy;
+  }
+}
+
+const openapiPath = new URL('../../openapi/router.json', import.meta.url);
+
+/**
+ * Builds the national router's Fastify app without listening, so tests use
+ * `inject` and the CLI calls `listen`.
+ */
+export async function buildRouterApp(deps: RouterAppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: Math.min(config.http.bodyLimit, 1024 * 1024),
+    trustProxy: true,
+  });
+  const openapiText = readFileSync(openapiPath, 'utf8');
+  app.addSchema(componentSchemas(openapiText));
+  keepRawJsonBodies(app);
+  app.setErrorHandler((error, request, reply) => sendFrameworkError(error as FrameworkError, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendRefusal(reply, { kind: 'unknown-district', detail: `no route ${request.method} ${request.url}` }, 404),
+  );
+  app.addHook('preValidation', async (request, reply) => {
+    const policy = request.routeOptions.config.signed;
+    if (!policy) return;
+    const result = await authenticateCaller(signableRequest(request), request.rawBody ?? '', authContext(deps), policy);
+    if (!result.ok) return sendRefusal(reply, result.refusal);
+    request.caller = result.value;
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok', role: 'router' }));
+  app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(openapiText));
+  app.get('/v1/terms', async () => ({ version: config.router.termsVersion, text: TERMS_OF_SERVICE }));
+
+  app.post<{ Body: RegistrationRequest }>(
+    '/v1/registrations',
+    { schema: { body: ref('RegistrationRequest'), response: { 201: ref('ExchangeStatus') } } },
+    async (request, reply) => registerDistrict(deps, request, reply),
+  );
+
+  app.get('/v1/status', { config: { signed: 'registered' }, schema: { response: { 200: ref('ExchangeStatus') } } }, async (request) =>
+    exchangeStatusOf(request.caller!.district, deps.ca.certificatePem),
+  );
+
+  app.get<{ Querystring: { state: string; name?: string; city?: string; zip?: string } }>(
+    '/v1/directory',
+    {
+      config: { signed: 'active' },
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['state'],
+          properties: {
+            state: { type: 'string', pattern: '^[A-Za-z]{2}$' },
+            name: { type: 'string', maxLength: 200 },
+            city: { type: 'string', maxLength: 100 },
+            zip: { type: 'string', pattern: '^[0-9]{3,5}(-[0-9]{4})?$' },
+          },
+        },
+        response: { 200: ref('DirectoryResult') },
+      },
+    },
+    async (request) => {
+      const { state, ...query } = request.query;
+      return { districts: await searchDirectory(deps.orm.em.fork(), state, query) };
+    },
+  );
+
+  app.post<{ Body: { reason?: string } | undefined }>(
+    '/v1/withdrawal',
+    { config: { signed: 'registered' }, schema: { response: { 200: ref('ExchangeStatus') } } },
+    async (request, reply) => {
+      const reason = typeof request.body?.reason === 'string' ? request.body.reason : '';
+      const result = await endParticipation(deps.orm.em.fork(), request.caller!.district.ncesId, 'withdrawn', reason);
+      if (!result.ok) return sendRefusal(reply, result.refusal);
+      deps.callers.invalidate(result.value.ncesId);
+      return exchangeStatusOf(result.value, deps.ca.certificatePem);
+    },
+  );
+  return app;
+}
+
+/**
+ * A registration is signed with the key of its own certificate request. If
+ * that signature (or the request's self-signature) does not verify, the
+ * registration is still stored, as Inactive with "Signature Validation
+ * failed" (seeds/001), so the district can see why it is not active.
+ */
+async function registerDistrict(deps: RouterAppDeps, request: FastifyRequest<{ Body: RegistrationRequest }>, reply: FastifyReply) {
+  const body = request.body;
+  const csr = inspectCertificateRequest(body.certificateRequest);
+  const publicKeyPem = csr.publicKeyPem;
+  if (!publicKeyPem) return sendRefusal(reply, { kind: 'invalid-request', detail: 'certificateRequest is not a PEM PKCS#10 request with an RSA key' });
+  if (csr.ok && csr.subject.ncesId !== body.district.ncesId) {
+    return sendRefusal(reply, { kind: 'invalid-request', detail: 'the certificate request is not for this district (its CN must be the NCES id)' });
+  }
+  const keyId = keyIdOf(publicKeyPem);
+  const signable = signableRequest(request);
+  const parsed = parseSignature(signable, request.rawBody ?? '', deps.config.router.signatureWindowSeconds);
+  const signatureVerified =
+    csr.ok && parsed.ok && parsed.signature.keyId === keyId && verifyParsedSignature(signable, parsed.signature, createPublicKey(publicKeyPem));
+  if (signatureVerified && parsed.ok && !deps.replays.accept(keyId, parsed.signature.nonce)) {
+    return sendRefusal(reply, { kind: 'replayed', detail: 'this signed registration was already received' });
+  }
+  const result = await submitRegistration(
+    deps.orm.em.fork(),
+    { request: body, keyId, publicKeyPem, signatureVerified, registeredFrom: request.ip },
+    deps.config.router.termsVersion,
+  );
+  if (!result.ok) return sendRefusal(reply, result.refusal);
+  deps.callers.invalidate(result.value.ncesId);
+  return reply.code(201).send(exchangeStatusOf(result.value, deps.ca.certificatePem));
+}
+
+function authContext(deps: RouterAppDeps) {
+  return { callers: deps.callers, replays: deps.replays, windowSeconds: deps.config.router.signatureWindowSeconds };
+}
+
+function sendRefusal(reply: FastifyReply, refusal: RouterRefusal, status?: number) {
+  const problem = routerProblem(refusal, reply.request.url);
+  return reply
+    .code(status ?? problem.status)
+    .type('application/problem+json')
+    .send({ ...problem, ...(status ? { status } : {}) });
+}
+
+type FrameworkError = { statusCode?: number; code?: string; message: string; validation?: unknown[] };
+
+function sendFrameworkError(error: FrameworkError, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode ?? 500;
+  if (status >= 500) request.log.error(error);
+  const detail = error.validation ? validationDetail(error) : status >= 500 ? 'internal error' : error.message;
+  const kind = status === 413 ? 'request-too-large' : status === 415 ? 'unsupported-media-type' : status >= 500 ? 'internal-error' : 'invalid-request';
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({ type: `urn:rex:router:${kind}`, title: status >= 500 ? 'Internal error' : 'The request is not valid', status, detail, instance: request.url });
+}
+
+function validationDetail(error: { message: string; validation?: unknown[] }): string {
+  const first = error.validation?.[0] as { keyword?: string; params?: { missingProperty?: string }; instancePath?: string } | undefined;
+  if (first?.keyword === 'required' && first.params?.missingProperty) return `${first.params.missingProperty} is required`;
+  return error.message;
+}
+
+/** The OpenAPI document's component schemas as one JSON Schema with `definitions`. */
+function componentSchemas(openapiText: string) {
+  const doc = JSON.parse(openapiText.replaceAll('#/components/schemas/', 'router-api#/definitions/')) as {
+    components: { schemas: Record<string, unknown> };
+  };
+  return { $id: 'router-api', definitions: doc.components.schemas };
+}
+
+function ref(name: string) {
+  return { $ref: `router-api#/definitions/${name}` };
+}

@@ -1,0 +1,103 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { parseSignature, verifyParsedSignature, type SignableRequest } from '../crypto/http-signature.js';
+import type { ReplayGuard } from '../crypto/replay-guard.js';
+import type { District } from './district-entity.js';
+import { accept, refuse, type RouterResult } from './refusal.js';
+
+/** A registered key and the district behind it, as the router checks calls. */
+export interface KnownCaller {
+  readonly keyId: string;
+  readonly publicKey: KeyObject;
+  readonly district: District;
+}
+
+/**
+ * Keeps the registered keys in memory so that checking a signed call costs
+ * one signature verification and no database round trip. Entries are dropped
+ * when a district changes (see district-changes.ts) and after `ttlMs` at the
+ * latest.
+ */
+export class CallerCache {
+  private readonly entries = new Map<string, { caller: KnownCaller | null; loadedAt: number }>();
+
+  constructor(
+    private readonly load: (keyId: string) => Promise<District | null>,
+    private readonly ttlMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The caller registered with `keyId`, or null. */
+  async get(keyId: string): Promise<KnownCaller | null> {
+    const entry = this.entries.get(keyId);
+    if (entry && this.now() - entry.loadedAt < this.ttlMs) return entry.caller;
+    const district = await this.load(keyId);
+    const caller = district ? { keyId, district, publicKey: createPublicKey(district.publicKeyPem) } : null;
+    this.entries.set(keyId, { caller, loadedAt: this.now() });
+    return caller;
+  }
+
+  /** Forgets a district's keys (`*` forgets every key). */
+  invalidate(ncesId: string): void {
+    if (ncesId === '*') {
+      this.entries.clear();
+      return;
+    }
+    for (const [keyId, entry] of this.entries) {
+      if (!entry.caller || entry.caller.district.ncesId === ncesId) this.entries.delete(keyId);
+    }
+  }
+}
+
+/** What a route lets through: any registered key that is not revoked, or only active districts. */
+export type CallerPolicy = 'registered' | 'active';
+
+/** What authentication needs from the running router. */
+export interface AuthenticationContext {
+  callers: CallerCache;
+  replays: ReplayGuard;
+  windowSeconds: number;
+  now?: () => Date;
+}
+
+/**
+ * Authenticates a signed call (DESIGN §5): the signature's form, digest and
+ * age, the signer's key, the signature itself, replay, then the certificate
+ * and district status. Replays are checked only after the signature verifies,
+ * so forged requests cannot use up nonces.
+ */
+export async function authenticateCaller(
+  request: SignableRequest,
+  body: Uint8Array | string,
+  context: AuthenticationContext,
+  policy: CallerPolicy,
+): Promise<RouterResult<KnownCaller>> {
+  const now = context.now?.() ?? new Date();
+  const parsed = parseSignature(request, body, context.windowSeconds, Math.floor(now.getTime() / 1000));
+  if (!parsed.ok) {
+    const kind = parsed.fault === 'missing' ? 'signature-missing' : parsed.fault === 'stale' ? 'signature-stale' : 'signature-invalid';
+    return refuse(kind, parsed.detail);
+  }
+  const caller = await context.callers.get(parsed.signature.keyId);
+  if (!caller) return refuse('unknown-key', 'the signing key is not registered with the router');
+  if (!verifyParsedSignature(request, parsed.signature, caller.publicKey)) {
+    return refuse('signature-invalid', 'the signature does not verify with the registered key');
+  }
+  if (!context.replays.accept(caller.keyId, parsed.signature.nonce)) {
+    return refuse('replayed', 'this signed request was already received');
+  }
+  return checkStanding(caller, policy, now);
+}
+
+function checkStanding(caller: KnownCaller, policy: CallerPolicy, now: Date): RouterResult<KnownCaller> {
+  const { district } = caller;
+  if (district.status === 'revoked' || district.status === 'withdrawn') {
+    return refuse('certificate-revoked', district.reason ?? `the district's certificate is revoked`);
+  }
+  if (district.certificateNotAfter && district.certificateNotAfter <= now) {
+    return refuse('certificate-expired', `the district's certificate expired at ${district.certificateNotAfter.toISOString()}`);
+  }
+  if (policy === 'active' && district.status !== 'active') {
+    return refuse('district-inactive', `the district is not active in the exchange (registration ${district.status})`);
+  }
+  return accept(caller);
+}

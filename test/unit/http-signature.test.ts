@@ -1,0 +1,122 @@
+import { createPublicKey } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { contentDigest, verifyContentDigest } from '../../src/crypto/content-digest.js';
+import {
+  parseSignature,
+  signRequest,
+  signableFromUrl,
+  verifyParsedSignature,
+  type SignableRequest,
+} from '../../src/crypto/http-signature.js';
+import { generateRsaKeyPair, keyIdOf } from '../../src/crypto/keys.js';
+import { ReplayGuard } from '../../src/crypto/replay-guard.js';
+
+const pair = generateRsaKeyPair();
+const other = generateRsaKeyPair();
+const publicKey = createPublicKey(pair.publicKeyPem);
+const keyId = keyIdOf(pair.publicKeyPem);
+const body = JSON.stringify({ state: 'AZ', city: 'Mesa' });
+
+function signed(overrides: Partial<SignableRequest> = {}, payload = body): { request: SignableRequest; payload: string } {
+  const request = signableFromUrl('POST', 'http://router.example:4000/v1/directory?state=AZ', { 'content-type': 'application/json' });
+  const headers = signRequest(request, payload, { keyId, privateKey: pair.privateKeyPem });
+  return { request: { ...request, ...overrides, headers: { ...request.headers, ...headers, ...overrides.headers } }, payload };
+}
+
+function check(request: SignableRequest, payload: string | Buffer = body, now?: number) {
+  const parsed = parseSignature(request, payload, 300, now);
+  if (!parsed.ok) return parsed.fault;
+  return verifyParsedSignature(request, parsed.signature, publicKey) ? 'verified' : 'bad-signature';
+}
+
+describe('RFC 9530 Content-Digest', () => {
+  it('round-trips and detects a changed body', () => {
+    const digest = contentDigest('hello');
+    expect(digest).toBe('sha-256=:LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=:');
+    expect(verifyContentDigest(digest, 'hello')).toBe(true);
+    expect(verifyContentDigest(digest, 'hellO')).toBe(false);
+    expect(verifyContentDigest('md5=:XUFAKrxLKna5cZ2REBfFkg==:', 'hello')).toBe(false);
+    expect(verifyContentDigest(undefined, 'hello')).toBe(false);
+  });
+});
+
+describe('RFC 9421 signatures', () => {
+  it('verifies an untouched request and reports its key and nonce', () => {
+    const { request } = signed();
+    const parsed = parseSignature(request, body, 300);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.signature.keyId).toBe(keyId);
+    expect(parsed.signature.components).toEqual(['@method', '@authority', '@path', '@query', 'content-digest']);
+    expect(verifyParsedSignature(request, parsed.signature, publicKey)).toBe(true);
+  });
+
+  it.each([
+    ['@method', { method: 'PUT' }],
+    ['@authority', { authority: 'evil.example:4000' }],
+    ['@path', { path: '/v1/withdrawal' }],
+    ['@query', { query: 'state=MN' }],
+  ] as const)('refuses a request whose %s was changed', (_component, change) => {
+    expect(check(signed(change).request)).toBe('bad-signature');
+  });
+
+  it('refuses a changed body (digest mismatch)', () => {
+    expect(check(signed().request, body.replace('Mesa', 'Tempe'))).toBe('digest-mismatch');
+  });
+
+  it('refuses a changed body whose Content-Digest was recomputed', () => {
+    const tampered = body.replace('Mesa', 'Tempe');
+    const { request } = signed({ headers: { 'content-digest': contentDigest(tampered) } });
+    expect(check(request, tampered)).toBe('bad-signature');
+  });
+
+  it.each([
+    ['created', (i: string) => i.replace(/created=\d+/, `created=${Math.floor(Date.now() / 1000) - 1}`)],
+    ['nonce', (i: string) => i.replace(/nonce="[^"]+"/, 'nonce="another"')],
+    ['keyid', (i: string) => i.replace(/keyid="[^"]+"/, 'keyid="someone-else"')],
+  ])('refuses a request whose %s parameter was changed', (_name, edit) => {
+    const { request } = signed();
+    const input = edit(String(request.headers['signature-input']));
+    expect(check({ ...request, headers: { ...request.headers, 'signature-input': input } })).toBe('bad-signature');
+  });
+
+  it('refuses a signature made with another key', () => {
+    const request = signableFromUrl('GET', 'http://router.example:4000/v1/status');
+    const headers = signRequest(request, '', { keyId, privateKey: other.privateKeyPem });
+    expect(check({ ...request, headers }, '')).toBe('bad-signature');
+  });
+
+  it('refuses unsigned, malformed and incomplete signatures', () => {
+    const { request } = signed();
+    expect(check({ ...request, headers: {} })).toBe('missing');
+    expect(check({ ...request, headers: { ...request.headers, signature: 'sig1=nope' } })).toBe('malformed');
+    const partial = String(request.headers['signature-input']).replace(' "content-digest"', '');
+    expect(check({ ...request, headers: { ...request.headers, 'signature-input': partial } })).toBe('uncovered-component');
+    const otherAlg = String(request.headers['signature-input']).replace('rsa-v1_5-sha256', 'hmac-sha256');
+    expect(check({ ...request, headers: { ...request.headers, 'signature-input': otherAlg } })).toBe('unsupported-algorithm');
+  });
+
+  it('refuses signatures created outside the window', () => {
+    const { request } = signed();
+    const now = Math.floor(Date.now() / 1000);
+    expect(check(request, body, now + 301)).toBe('stale');
+    expect(check(request, body, now - 301)).toBe('stale');
+    expect(check(request, body, now + 299)).toBe('verified');
+  });
+});
+
+describe('ReplayGuard', () => {
+  it('accepts a nonce once, and forgets it only after two windows', () => {
+    let now = 0;
+    const guard = new ReplayGuard(300, () => now);
+    expect(guard.accept('k', 'n1')).toBe(true);
+    expect(guard.accept('k', 'n1')).toBe(false);
+    expect(guard.accept('other-key', 'n1')).toBe(true);
+    now = 599_000;
+    expect(guard.accept('k', 'n1')).toBe(false);
+    now = 600_000;
+    expect(guard.accept('k', 'n1')).toBe(false);
+    now = 2_400_000;
+    expect(guard.accept('k', 'n1')).toBe(true);
+  });
+});
