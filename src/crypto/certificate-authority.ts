@@ -147,9 +147,13 @@ function subjectAttributes(subject: DistrictSubject) {
   ];
 }
 
-/** A positive 128-bit serial number in hex (RFC 5280 §4.1.2.2). */
+/**
+ * A positive 127-bit serial number in hex (RFC 5280 §4.1.2.2). The first byte
+ * is kept between 0x40 and 0x7f: positive, and never a leading zero that DER
+ * would drop, so the serial reads the same everywhere.
+ */
 function newSerial(): string {
   const bytes = randomBytes(16);
-  bytes[0] = bytes[0]! & 0x7f;
+  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
   return bytes.toString('hex');
 }

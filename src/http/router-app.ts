@@ -58,7 +58,12 @@ export async function buildRouterApp(deps: RouterAppDeps): Promise<FastifyInstan
   keepRawJsonBodies(app);
   app.setErrorHandler((error, request, reply) => sendFrameworkError(error as FrameworkError, request, reply));
   app.setNotFoundHandler((request, reply) =>
-    sendRefusal(reply, { kind: 'unknown-district', detail: `no route ${request.method} ${request.url}` }, 404),
+    reply.code(404).type('application/problem+json').send({
+      type: 'urn:rex:router:not-found',
+      title: 'No such resource',
+      status: 404,
+      detail: `no route ${request.method} ${request.url.split('?')[0]}`,
+    }),
   );
   app.addHook('preValidation', async (request, reply) => {
     const policy = request.routeOptions.config.signed;
@@ -79,8 +84,14 @@ export async function buildRouterApp(deps: RouterAppDeps): Promise<FastifyInstan
   );
 
   app.get('/v1/status', { config: { signed: 'registered' }, schema: { response: { 200: ref('ExchangeStatus') } } }, async (request) =>
-    exchangeStatusOf(request.caller!.district, deps.ca.certificatePem),
+    exchangeStatusOf(request.caller!.district),
   );
+
+  app.get('/v1/certificate', { config: { signed: 'registered' }, schema: { response: { 200: ref('Certificates') } } }, async (request, reply) => {
+    const { certificatePem } = request.caller!.district;
+    if (!certificatePem) return sendRefusal(reply, { kind: 'no-certificate', detail: 'no certificate has been issued to this district yet' });
+    return { certificate: certificatePem, routerCertificate: deps.ca.certificatePem };
+  });
 
   app.get<{ Querystring: { state: string; name?: string; city?: string; zip?: string } }>(
     '/v1/directory',
@@ -114,7 +125,7 @@ export async function buildRouterApp(deps: RouterAppDeps): Promise<FastifyInstan
       const result = await endParticipation(deps.orm.em.fork(), request.caller!.district.ncesId, 'withdrawn', reason);
       if (!result.ok) return sendRefusal(reply, result.refusal);
       deps.callers.invalidate(result.value.ncesId);
-      return exchangeStatusOf(result.value, deps.ca.certificatePem);
+      return exchangeStatusOf(result.value);
     },
   );
   return app;
@@ -149,19 +160,16 @@ async function registerDistrict(deps: RouterAppDeps, request: FastifyRequest<{ B
   );
   if (!result.ok) return sendRefusal(reply, result.refusal);
   deps.callers.invalidate(result.value.ncesId);
-  return reply.code(201).send(exchangeStatusOf(result.value, deps.ca.certificatePem));
+  return reply.code(201).send(exchangeStatusOf(result.value));
 }
 
 function authContext(deps: RouterAppDeps) {
   return { callers: deps.callers, replays: deps.replays, windowSeconds: deps.config.router.signatureWindowSeconds };
 }
 
-function sendRefusal(reply: FastifyReply, refusal: RouterRefusal, status?: number) {
-  const problem = routerProblem(refusal, reply.request.url);
-  return reply
-    .code(status ?? problem.status)
-    .type('application/problem+json')
-    .send({ ...problem, ...(status ? { status } : {}) });
+function sendRefusal(reply: FastifyReply, refusal: RouterRefusal) {
+  const problem = routerProblem(refusal, reply.request.url.split('?')[0]);
+  return reply.code(problem.status).type('application/problem+json').send(problem);
 }
 
 type FrameworkError = { statusCode?: number; code?: string; message: string; validation?: unknown[] };

@@ -23,6 +23,7 @@ const STATUS: Record<RouterRefusalKind, { status: number; title: string }> = {
   'terms-not-accepted': { status: 400, title: 'The terms of service were not accepted' },
   'already-registered': { status: 409, title: 'The district or key is already registered' },
   'unknown-district': { status: 404, title: 'No such district' },
+  'no-certificate': { status: 404, title: 'No certificate has been issued yet' },
   'wrong-state': { status: 409, title: 'The registration is not in a state that allows this' },
   'concurrent-change': { status: 409, title: 'The district was changed at the same time' },
 };

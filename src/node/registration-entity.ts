@@ -14,6 +14,8 @@ export interface ExchangeRegistration {
   exchangeStatus: 'Active' | 'Inactive';
   reason: string | null;
   certificatePem: string | null;
+  certificateSerial: string | null;
+  routerCertificatePem: string | null;
   checkedAt: Date;
 }
 
@@ -32,6 +34,8 @@ export const ExchangeRegistrationEntity = new EntitySchema<ExchangeRegistration>
     exchangeStatus: { type: 'string' },
     reason: { type: 'string', nullable: true },
     certificatePem: { type: 'text', nullable: true },
+    certificateSerial: { type: 'string', nullable: true },
+    routerCertificatePem: { type: 'text', nullable: true },
     checkedAt: { type: 'datetime' },
   },
 });
@@ -52,6 +56,8 @@ export class Migration20261122NodeRegistration extends Migration {
         exchange_status text NOT NULL,
         reason text,
         certificate_pem text,
+        certificate_serial text,
+        router_certificate_pem text,
         checked_at timestamptz NOT NULL
       )`);
   }

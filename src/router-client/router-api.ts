@@ -58,6 +58,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling district's certificate and the router CA certificate */
+        get: operations["getCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/directory": {
         parameters: {
             query?: never;
@@ -159,12 +176,6 @@ export interface components {
             certificateRequest: string;
             localities: components["schemas"]["Localities"];
         };
-        Certificate: {
-            pem: string;
-            serial: string;
-            /** Format: date-time */
-            notAfter: string;
-        };
         ExchangeStatus: {
             ncesId: string;
             districtName: string;
@@ -183,9 +194,8 @@ export interface components {
             reason: string | null;
             /** @enum {string} */
             registrationState: "pending" | "active" | "invalid" | "rejected" | "withdrawn" | "revoked";
-            certificate: components["schemas"]["Certificate"] | null;
-            /** @description The router CA's certificate (PEM), to verify the router and other districts. */
-            routerCertificate: string;
+            /** @description Serial and expiry of the district's current certificate; fetch it from /v1/certificate. */
+            certificate: components["schemas"]["CertificateSummary"] | null;
         };
         DirectoryEntry: {
             ncesId: string;
@@ -210,6 +220,18 @@ export interface components {
             status: number;
             detail?: string;
             instance?: string;
+        };
+        CertificateSummary: {
+            serial: string;
+            /** Format: date-time */
+            notAfter: string;
+        };
+        /** @description The district's certificate and the router CA certificate, as PEM. */
+        Certificates: {
+            /** @description The district's X.509 certificate issued by the router CA. */
+            certificate: string;
+            /** @description The router CA's certificate, to verify the router and other districts. */
+            routerCertificate: string;
         };
     };
     responses: {
@@ -313,6 +335,37 @@ export interface operations {
             };
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
+        };
+    };
+    getCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Certificates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Certificates"];
+                };
+            };
+            401: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
+            /** @description No certificate has been issued yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     searchDirectory: {

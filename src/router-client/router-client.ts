@@ -41,6 +41,11 @@ export class RouterClient {
     return this.send('GET', '/v1/status');
   }
 
+  /** This district's certificate and the router CA certificate. */
+  certificate(): Promise<RouterAnswer<Schemas['Certificates']>> {
+    return this.send('GET', '/v1/certificate');
+  }
+
   /** The district locator. */
   directory(query: { state: string; name?: string; city?: string; zip?: string }): Promise<RouterAnswer<Schemas['DirectoryResult']>> {
     const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => Boolean(e[1])));

@@ -8,7 +8,7 @@ export type ExchangeStatusView = components['schemas']['ExchangeStatus'];
 export const SIGNATURE_FAILED = 'Signature Validation failed';
 
 /** Builds the status answer of a district. */
-export function exchangeStatusOf(district: District, routerCertificate: string, now = new Date()): ExchangeStatusView {
+export function exchangeStatusOf(district: District, now = new Date()): ExchangeStatusView {
   const expired = district.status === 'active' && district.certificateNotAfter !== null && district.certificateNotAfter <= now;
   const active = district.status === 'active' && !expired;
   return {
@@ -22,10 +22,9 @@ export function exchangeStatusOf(district: District, routerCertificate: string, 
     reason: active ? null : expired ? 'Certificate expired' : (district.reason ?? defaultReason(district)),
     registrationState: district.status,
     certificate:
-      district.certificatePem && district.certificateSerial && district.certificateNotAfter
-        ? { pem: district.certificatePem, serial: district.certificateSerial, notAfter: district.certificateNotAfter.toISOString() }
+      district.certificateSerial && district.certificateNotAfter
+        ? { serial: district.certificateSerial, notAfter: district.certificateNotAfter.toISOString() }
         : null,
-    routerCertificate,
   };
 }
 

@@ -16,6 +16,7 @@ export type RouterRefusalKind =
   | 'terms-not-accepted'
   | 'already-registered'
   | 'unknown-district'
+  | 'no-certificate'
   | 'wrong-state'
   | 'concurrent-change';
 

@@ -118,7 +118,8 @@ function isPostmasterRunning(dataDir: string): boolean {
   }
 }
 
-async function isPortFree(port: number): Promise<boolean> {
+/** Whether nothing listens on `port` of the loopback interface. */
+export async function isPortFree(port: number): Promise<boolean> {
   if (!port) return false;
   return new Promise((resolve) => {
     const probe = createServer();

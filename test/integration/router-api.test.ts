@@ -60,6 +60,9 @@ describe('registration', () => {
     });
     const status = await saguaro.call(router.app, 'GET', '/v1/status');
     expect(status.json()).toMatchObject({ registrationState: 'pending', exchangeStatus: 'Inactive' });
+    const noCertificate = await saguaro.call(router.app, 'GET', '/v1/certificate');
+    expect(noCertificate.statusCode).toBe(404);
+    expect(noCertificate.json().type).toBe('urn:rex:router:no-certificate');
   });
 
   it('becomes Active with a CA-issued certificate for its own key once approved', async () => {
@@ -67,8 +70,11 @@ describe('registration', () => {
     expect(approved.ok).toBe(true);
     const status = (await saguaro.call(router.app, 'GET', '/v1/status')).json();
     expect(status).toMatchObject({ exchangeStatus: 'Active', reason: null, registrationState: 'active' });
-    expect(isIssuedBy(status.certificate.pem, status.routerCertificate)).toBe(true);
-    expect(new X509Certificate(status.certificate.pem).subject).toContain('CN=0400001');
+    const certificates = (await saguaro.call(router.app, 'GET', '/v1/certificate')).json();
+    expect(isIssuedBy(certificates.certificate, certificates.routerCertificate)).toBe(true);
+    const certificate = new X509Certificate(certificates.certificate);
+    expect(certificate.subject).toContain('CN=0400001');
+    expect(certificate.serialNumber.toLowerCase()).toBe(status.certificate.serial.toLowerCase());
   });
 
   it('stores a registration whose signature does not verify as Inactive, "Signature Validation failed"', async () => {

@@ -1,0 +1,29 @@
+import { loadConfig, type RexConfig } from '../config/load-config.js';
+import { stringOption, type CommandArgs, type OptionSpec } from './command.js';
+
+/** The --config option every role command takes. */
+export const CONFIG_OPTION: OptionSpec = { config: { type: 'string', short: 'c' } };
+
+/** Loads the configuration named by --config (plus environment overrides). */
+export function configFrom(args: CommandArgs): RexConfig {
+  return loadConfig(stringOption(args, 'config'));
+}
+
+/** Keeps the process alive until SIGINT/SIGTERM, then runs `stop` once and exits. */
+export function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

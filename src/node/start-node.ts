@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { publicUrl, type RexConfig } from '../config/load-config.js';
+import { buildNodeApp } from '../http/node-app.js';
+import { openRoleDatabase, type RoleDatabase } from '../storage/role-database.js';
+import { nodeSchema } from './node-schema.js';
+import { nodeSettings } from './registration.js';
+
+/** A listening district node. */
+export interface RunningNode {
+  app: FastifyInstance;
+  database: RoleDatabase;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens the node's database (migrating it), builds its app and listens. */
+export async function startNode(config: RexConfig, database?: RoleDatabase): Promise<RunningNode> {
+  nodeSettings(config);
+  const db = database ?? (await openRoleDatabase(config, nodeSchema));
+  const app = await buildNodeApp({ config, orm: db.orm });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  return {
+    app,
+    database: db,
+    url: config.http.publicUrl ?? publicUrl({ ...config, http: { ...config.http, port } }),
+    async close() {
+      await app.close();
+      if (!database) await db.close();
+    },
+  };
+}
