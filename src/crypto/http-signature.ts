@@ -1,4 +1,4 @@
-import { createSign, createVerify, randomBytes, type KeyObject } from 'node:crypto';
+import { randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { contentDigest, verifyContentDigest } from './content-digest.js';
 
 /**
@@ -87,7 +87,7 @@ export function signRequest(request: SignableRequest, body: Uint8Array | string,
   const params = `(${list});created=${created};keyid="${options.keyId}";alg="${SIGNATURE_ALGORITHM}";nonce="${nonce}"`;
   const withDigest = { ...request, headers: { ...request.headers, 'content-digest': digest } };
   const base = signatureBase(withDigest, [...COVERED_COMPONENTS], params);
-  const signature = createSign('sha256').update(base).sign(options.privateKey).toString('base64');
+  const signature = sign('sha256', Buffer.from(base), options.privateKey).toString('base64');
   return { 'content-digest': digest, 'signature-input': `sig1=${params}`, signature: `sig1=:${signature}:` };
 }
 
@@ -130,14 +130,14 @@ export function parseSignature(
 export function verifyParsedSignature(request: SignableRequest, parsed: ParsedSignature, publicKey: KeyObject): boolean {
   const base = signatureBase(request, parsed.components, parsed.params);
   try {
-    return createVerify('sha256').update(base).verify(publicKey, parsed.signature);
+    return verify('sha256', Buffer.from(base), publicKey, parsed.signature);
   } catch {
     return false;
   }
 }
 
-/** The signature base (RFC 9421 §2.5). */
-function signatureBase(request: SignableRequest, components: string[], params: string): string {
+/** The signature base (RFC 9421 §2.5): the exact bytes a signature covers. */
+export function signatureBase(request: SignableRequest, components: string[], params: string): string {
   let base = '';
   for (const component of components) base += `"${component}": ${componentValue(request, component)}\n`;
   return `${base}"@signature-params": ${params}`;

@@ -194,8 +194,12 @@ export interface components {
             reason: string | null;
             /** @enum {string} */
             registrationState: "pending" | "active" | "invalid" | "rejected" | "withdrawn" | "revoked";
-            /** @description Serial and expiry of the district's current certificate; fetch it from /v1/certificate. */
-            certificate: components["schemas"]["CertificateSummary"] | null;
+            /** @description Serial and expiry of the district's current certificate (null before approval); fetch the certificate itself from /v1/certificate. */
+            certificate: {
+                serial: string;
+                /** Format: date-time */
+                notAfter: string;
+            } | null;
         };
         DirectoryEntry: {
             ncesId: string;
@@ -220,11 +224,6 @@ export interface components {
             status: number;
             detail?: string;
             instance?: string;
-        };
-        CertificateSummary: {
-            serial: string;
-            /** Format: date-time */
-            notAfter: string;
         };
         /** @description The district's certificate and the router CA certificate, as PEM. */
         Certificates: {

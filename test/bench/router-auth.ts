@@ -1,0 +1,150 @@
+import { parseSignature, signatureBase, signableFromUrl } from '../../src/crypto/http-signature.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { checkConfig } from '../../src/config/load-config.js';
+import { createCertificateRequest, loadOrCreateCertificateAuthority } from '../../src/crypto/certificate-authority.js';
+import { keyIdOf, loadOrCreateKeyPair } from '../../src/crypto/keys.js';
+import { RouterClient } from '../../src/router-client/router-client.js';
+import { approveDistrict } from '../../src/router/registry.js';
+import { routerSchema } from '../../src/router/router-schema.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
+import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
+
+/**
+ * bench:router-auth — a small signed status call against three servers, in
+ * one run (issue: Foundation):
+ *   1. the real router (signature, digest, replay and certificate checks);
+ *   2. the crypto limit: a bare Fastify route doing one raw crypto.verify of
+ *      the same bytes with the same RSA-2048 key;
+ *   3. an unsigned bare Fastify route.
+ * Every request to the real router carries its own pre-signed nonce, so the
+ * replay guard sees real traffic. Target: (1) ≥ 80% of (2).
+ */
+const MEASURED = Number(process.env.BENCH_REQUESTS ?? 30_000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 4_000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+interface Figures {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'rex-bench-auth-'));
+const postgres = await startEmbeddedPostgres(join(dir, 'postgres'));
+const children: ReturnType<typeof spawnTs>[] = [];
+try {
+  await ensureDatabase(postgres.url('postgres'), 'rex_router');
+  const [routerPort, cryptoPort, barePort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const routerUrl = `http://127.0.0.1:${routerPort}`;
+  const configFile = join(dir, 'router.json');
+  const config = { dataDir: join(dir, 'router'), databaseUrl: postgres.url('rex_router'), logLevel: 'warn', http: { host: '127.0.0.1', port: routerPort } };
+  writeFileSync(configFile, JSON.stringify(config));
+  // BENCH_PROFILE_DIR=dir writes a CPU profile of the router process there.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const router = spawnTs('src/cli/main.ts', ['router', '--config', configFile], {}, profile);
+  children.push(router);
+  await waitForHttp(`${routerUrl}/healthz`);
+
+  const keyFile = join(dir, 'node-key.pem');
+  const keys = loadOrCreateKeyPair(keyFile);
+  const keyId = keyIdOf(keys.publicKeyPem);
+  await registerAndApprove(routerUrl, keys, keyId, config);
+
+  console.log(`pre-signing ${MEASURED + WARMUP} requests in two processes…`);
+  const signed = await presign(keyFile, keyId, `${routerUrl}/v1/status`, MEASURED + WARMUP);
+  const sample = signed[0]!;
+  const request = { ...signableFromUrl('GET', `${routerUrl}/v1/status`), headers: sample };
+  const parsed = parseSignature(request, '', 300);
+  if (!parsed.ok) throw new Error('the pre-signed request does not parse');
+  const base = signatureBase(request, parsed.signature.components, parsed.signature.params);
+
+  const env = { BENCH_PUBLIC_KEY: keys.publicKeyPem, BENCH_BASE: Buffer.from(base).toString('base64'), BENCH_SIGNATURE: parsed.signature.signature.toString('base64') };
+  for (const [mode, port] of [['crypto-limit', cryptoPort], ['bare', barePort]] as const) {
+    const child = spawnTs('test/bench/support/bare-servers.ts', [mode, String(port)], env);
+    children.push(child);
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+  }
+
+  const results: Figures[] = [];
+  results.push(await load('1. real router (signed, checked)', routerUrl, signed));
+  results.push(await load('2. crypto limit (one raw verify)', `http://127.0.0.1:${cryptoPort}`, signed));
+  results.push(await load('3. bare route (unsigned)', `http://127.0.0.1:${barePort}`, signed));
+
+  console.log(`\nbench:router-auth — GET /v1/status, ${MEASURED} requests each after ${WARMUP} warm-up, ${CONNECTIONS} connections, RSA-2048`);
+  console.log('server                               req/s     p50 ms   p99 ms');
+  for (const r of results) console.log(`${r.name.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}`);
+  const [real, limit, bare] = results as [Figures, Figures, Figures];
+  console.log(`\nratio (1)/(2) real router / crypto limit: ${((100 * real.rps) / limit.rps).toFixed(1)}%   (target ≥ 80%)`);
+  console.log(`ratio (1)/(3) real router / bare route:   ${((100 * real.rps) / bare.rps).toFixed(1)}%`);
+  console.log(`router peak memory: ${peakMemoryMiB(router.pid) ?? '?'} MiB`);
+} finally {
+  for (const child of children) await stopProcess(child);
+  await postgres.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function registerAndApprove(routerUrl: string, keys: { privateKeyPem: string; publicKeyPem: string }, keyId: string, config: object) {
+  const client = new RouterClient(routerUrl, { keyId, privateKeyPem: keys.privateKeyPem });
+  const district = { ncesId: '0199999', name: 'Benchmark County Schools', state: 'AL' };
+  const terms = await client.terms();
+  if (!terms.ok) throw new Error('no terms');
+  const registered = await client.register({
+    district,
+    endpoint: 'http://127.0.0.1:1/',
+    deliveryMode: 'push',
+    termsVersion: terms.body.version,
+    applicationName: 'bench',
+    registeredBy: 'Benchmark',
+    certificateRequest: createCertificateRequest(keys, district),
+    localities: { cities: ['Mobile'], zips: ['36602'] },
+  });
+  if (!registered.ok) throw new Error(`registration refused: ${JSON.stringify(registered.problem)}`);
+  const orm = await openDatabase((config as { databaseUrl: string }).databaseUrl, routerSchema, 2);
+  const ca = loadOrCreateCertificateAuthority(join((config as { dataDir: string }).dataDir, 'ca'));
+  const approved = await approveDistrict(orm.em.fork(), ca, district.ncesId, 30);
+  await orm.close(true);
+  if (!approved.ok) throw new Error(approved.refusal.detail);
+  for (let i = 0; i < 50; i++) {
+    const status = await client.status();
+    if (status.ok && status.body.exchangeStatus === 'Active') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the benchmark district did not become Active');
+}
+
+async function presign(keyFile: string, keyId: string, url: string, count: number): Promise<Record<string, string>[]> {
+  const half = Math.ceil(count / 2);
+  const parts = await Promise.all(
+    [half, count - half].map(
+      (n) =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawnTs('test/bench/support/presign.ts', [keyFile, keyId, url, String(n)]);
+          let out = '';
+          child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`presign exited ${code}`))));
+        }),
+    ),
+  );
+  return parts.flatMap((text) => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, string>));
+}
+
+async function load(name: string, url: string, signed: Record<string, string>[]): Promise<Figures> {
+  let next = 0;
+  const run = (amount: number) =>
+    autocannon({
+      url,
+      connections: CONNECTIONS,
+      amount,
+      requests: [{ method: 'GET', path: '/v1/status', setupRequest: (req) => ({ ...req, headers: { ...signed[next++ % signed.length] } }) }],
+    });
+  await run(WARMUP);
+  const result = await run(MEASURED);
+  const failures = result.non2xx + result.errors;
+  if (failures > 0) throw new Error(`${name}: ${failures} requests failed (non-2xx or errors)`);
+  return { name, rps: result.requests.total / (result.duration || 1), p50: result.latency.p50, p99: result.latency.p99 };
+}
