@@ -11,13 +11,12 @@ async function main(argv: string[]): Promise<void> {
   const command = findCommand(argv);
   if (!command) {
     printOverview(argv);
-    process.exitCode = argv.length === 0 || argv.includes('--help') || argv.includes('-h') ? 0 : 2;
-    return;
+    process.exit(argv.length === 0 || argv.includes('--help') || argv.includes('-h') ? 0 : 2);
   }
   const rest = argv.slice(command.path.length);
   if (rest.includes('--help') || rest.includes('-h')) {
     console.log(helpText(command));
-    return;
+    process.exit(0);
   }
   try {
     const parsed = parseArgs({
@@ -56,7 +55,14 @@ function reportFailure(command: Command, error: unknown): number {
 }
 
 function helpText(command: Command): string {
-  return `usage: rex ${command.path.join(' ')} ${command.usage}\n\n${command.summary}`;
+  const text = `usage: rex ${command.path.join(' ')} ${command.usage}\n\n${command.summary}`;
+  const subcommands = commands.filter(
+    (c) => c.path.length > command.path.length && command.path.every((word, i) => c.path[i] === word),
+  );
+  if (subcommands.length === 0) return text;
+  const width = Math.max(...subcommands.map((c) => c.path.join(' ').length));
+  const lines = subcommands.map((c) => `  rex ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
+  return `${text}\n\nRelated commands:\n${lines.join('\n')}`;
 }
 
 function printOverview(argv: string[]): void {

@@ -104,5 +104,6 @@ function writeConfig(dataDir: string, role: string, config: RexConfig): string {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, `${role}.json`);
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  return relative(process.cwd(), file) || file;
+  const shown = relative(process.cwd(), file);
+  return shown.startsWith('..') ? file : shown;
 }
