@@ -8,6 +8,7 @@ import { ensureDatabase } from '../../src/storage/embedded-postgres.js';
  */
 export async function createTestDatabase(role: 'router' | 'node'): Promise<string> {
   const adminUrl = inject('pgAdminUrl');
+  if (!adminUrl) throw new Error('no test PostgreSQL: run the tests with --config test/vitest.config.ts (npm test does)');
   const name = `rex_test_${role}_${randomBytes(6).toString('hex')}`;
   await ensureDatabase(adminUrl, name, `rex_template_${role}`);
   const url = new URL(adminUrl);
