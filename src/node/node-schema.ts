@@ -1,4 +1,5 @@
 import type { DatabaseSchema } from '../storage/database.js';
+import { Migration20261123Outbox } from '../outbox/outbox-migration.js';
 import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from './registration-entity.js';
 
 /**
@@ -9,5 +10,5 @@ import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from '.
 export const nodeSchema: DatabaseSchema = {
   name: 'node',
   entities: [ExchangeRegistrationEntity],
-  migrations: [Migration20261122NodeRegistration],
+  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox],
 };

@@ -11,7 +11,7 @@ export const DISTRICT_CHANNEL = 'rex_district_changed';
 
 /** Announces that a district changed. Delivered to listeners when the surrounding transaction commits. */
 export async function announceDistrictChange(em: EntityManager, ncesId: string): Promise<void> {
-  await em.getConnection().execute('SELECT pg_notify(?, ?)', [DISTRICT_CHANNEL, ncesId]);
+  await em.execute('SELECT pg_notify(?, ?)', [DISTRICT_CHANNEL, ncesId]);
 }
 
 /**

@@ -68,6 +68,8 @@ describe('registration', () => {
   it('becomes Active with a CA-issued certificate for its own key once approved', async () => {
     const approved = await approveDistrict(router.deps.orm.em.fork(), router.deps.ca, saguaro.ncesId, 365);
     expect(approved.ok).toBe(true);
+    // The approval reaches the router's key cache through PostgreSQL NOTIFY, as the operator's CLI would.
+    await expect.poll(async () => (await saguaro.call(router.app, 'GET', '/v1/status')).json().exchangeStatus).toBe('Active');
     const status = (await saguaro.call(router.app, 'GET', '/v1/status')).json();
     expect(status).toMatchObject({ exchangeStatus: 'Active', reason: null, registrationState: 'active' });
     const certificates = (await saguaro.call(router.app, 'GET', '/v1/certificate')).json();
