@@ -1,5 +1,10 @@
 import type { DatabaseSchema } from '../storage/database.js';
 import { Migration20261123Outbox } from '../outbox/outbox-migration.js';
+import {
+  Migration20261123RecordsTransfer,
+  RecordsTransferEntity,
+  TransferEventEntity,
+} from '../transfer/transfer-entity.js';
 import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from './registration-entity.js';
 
 /**
@@ -9,6 +14,6 @@ import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from '.
  */
 export const nodeSchema: DatabaseSchema = {
   name: 'node',
-  entities: [ExchangeRegistrationEntity],
-  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox],
+  entities: [ExchangeRegistrationEntity, RecordsTransferEntity, TransferEventEntity],
+  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer],
 };
