@@ -162,47 +162,66 @@ function componentValue(request: SignableRequest, component: string): string {
 }
 
 const LABEL = /^[a-z*][a-z0-9_\-.*]*$/;
-const COMPONENT = /^"[^"\\]*"$/;
 const PARAM_NAME = /^[a-z*][a-z0-9_\-.*]*$/;
-const QUOTED = /^"[^"\\]*"$/;
-const INTEGER = /^-?\d{1,15}$/;
 const TOKEN_VALUE = /^[A-Za-z*][A-Za-z0-9:/!#$%&'*+\-.^_`|~]*$/;
 
 /**
  * Parses the first member of a Signature-Input dictionary (RFC 9421 §4.1): a
  * label, an inner list of quoted component names and its parameters
- * (RFC 8941 §3.1.1). Written by hand because it runs on every request.
+ * (RFC 8941 §3.1.1). Written by hand, with few regular expressions, because
+ * it runs on every request.
  */
 function parseSignatureInput(field: string) {
   const eq = field.indexOf('=');
   const open = eq + 1;
   const close = field.indexOf(')', open);
-  if (eq < 1 || field[open] !== '(' || close < 0) return undefined;
+  if (eq < 1 || field.charCodeAt(open) !== 40 /* ( */ || close < 0) return undefined;
   const label = field.slice(0, eq).trim();
   if (!LABEL.test(label)) return undefined;
-  const list = field.slice(open + 1, close);
-  const components: string[] = [];
-  for (const item of list === '' ? [] : list.split(' ')) {
-    if (!COMPONENT.test(item)) return undefined;
-    components.push(item.slice(1, -1));
-  }
+  const components = parseComponents(field.slice(open + 1, close));
+  if (!components) return undefined;
   const comma = field.indexOf(',', close);
   const paramsText = field.slice(close + 1, comma < 0 ? undefined : comma).trimEnd();
+  const values = parseParameters(paramsText);
+  if (!values) return undefined;
+  return { label, params: field.slice(open, close + 1) + paramsText, components, values };
+}
+
+/** `"@method" "@path" …` → the names, or undefined if an item is not a plain quoted string. */
+function parseComponents(list: string): string[] | undefined {
+  if (list === '') return [];
+  const components: string[] = [];
+  for (const item of list.split(' ')) {
+    const inner = item.slice(1, -1);
+    if (item.length < 2 || item[0] !== '"' || item[item.length - 1] !== '"' || inner.includes('"') || inner.includes('\\')) return undefined;
+    components.push(inner);
+  }
+  return components;
+}
+
+/** `;created=1;keyid="k"` → { created: 1, keyid: 'k' }, or undefined if malformed. */
+function parseParameters(text: string): Record<string, string | number> | undefined {
   const values: Record<string, string | number> = {};
-  if (paramsText !== '') {
-    if (paramsText[0] !== ';') return undefined;
-    for (const param of paramsText.slice(1).split(';')) {
-      const at = param.indexOf('=');
-      const name = param.slice(0, at);
-      const raw = param.slice(at + 1);
-      if (at < 1 || !PARAM_NAME.test(name)) return undefined;
-      if (QUOTED.test(raw)) values[name] = raw.slice(1, -1);
-      else if (INTEGER.test(raw)) values[name] = Number(raw);
-      else if (TOKEN_VALUE.test(raw)) values[name] = raw;
-      else return undefined;
+  if (text === '') return values;
+  if (text[0] !== ';') return undefined;
+  for (const param of text.slice(1).split(';')) {
+    const at = param.indexOf('=');
+    const name = param.slice(0, at);
+    const raw = param.slice(at + 1);
+    if (at < 1 || !PARAM_NAME.test(name)) return undefined;
+    if (raw[0] === '"') {
+      const inner = raw.slice(1, -1);
+      if (raw.length < 2 || raw[raw.length - 1] !== '"' || inner.includes('"') || inner.includes('\\')) return undefined;
+      values[name] = inner;
+    } else if (raw !== '' && raw.length <= 16 && Number.isInteger(Number(raw)) && /^-?\d+$/.test(raw)) {
+      values[name] = Number(raw);
+    } else if (TOKEN_VALUE.test(raw)) {
+      values[name] = raw;
+    } else {
+      return undefined;
     }
   }
-  return { label, params: field.slice(open, close + 1) + paramsText, components, values };
+  return values;
 }
 
 /** Finds the byte sequence for `label` in a Signature dictionary (RFC 9421 §4.2). */

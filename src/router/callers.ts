@@ -9,6 +9,12 @@ export interface KnownCaller {
   readonly keyId: string;
   readonly publicKey: KeyObject;
   readonly district: District;
+  /**
+   * The caller's status answer, serialized once. It cannot go stale: any
+   * change of the district evicts the entry, and an expired certificate is
+   * refused before any route answers.
+   */
+  statusJson?: string;
 }
 
 /**
