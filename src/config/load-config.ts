@@ -9,7 +9,13 @@ export interface RexConfig {
   databaseUrl?: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   http: { host: string; port: number; publicUrl?: string; bodyLimit: number };
-  router: { termsVersion: string; certificateValidityDays: number; signatureWindowSeconds: number };
+  router: {
+    termsVersion: string;
+    certificateValidityDays: number;
+    signatureWindowSeconds: number;
+    /** How long the NationalRouter zone keeps an undelivered message (seconds). */
+    queueTtlSeconds: number;
+  };
   node?: NodeSettings;
 }
 
@@ -19,6 +25,12 @@ export interface NodeSettings {
   routerUrl: string;
   deliveryMode: 'push' | 'pull';
   applicationName: string;
+  /** Pull mode: the wait before asking the router again once its queue is empty (default 2000 ms). */
+  pollIntervalMs?: number;
+  /** The node's Ed-Fi API: `requireToken` (default true) is turned off only in tests of other features. */
+  edfi: { requireToken: boolean };
+  /** The records-transfer workflow: `autoReleaseExactMatches` (default false) releases exact matches without a person. */
+  transfer?: { autoReleaseExactMatches: boolean };
 }
 
 /** Raised when the configuration is wrong; its message is one line naming the key. */

@@ -1,6 +1,12 @@
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RexConfig } from '../config/load-config.js';
+import { edfiRoutes } from './edfi-routes.js';
+import { nationalRoutes } from './national-routes.js';
+import { bulkRoutes } from './bulk-routes.js';
+import { edfiAccess, oauthRoutes } from './oauth-routes.js';
+import { zoneAdminRoutes } from './zone-admin-routes.js';
+import { zoneRoutes } from './zone-routes.js';
 
 /** What the node's HTTP app needs from the running process. */
 export interface NodeAppDeps {
@@ -15,7 +21,7 @@ export type NodeRoutes = FastifyPluginAsync<NodeAppDeps>;
  * The feature route plugins of a district node. Each feature (Ed-Fi API,
  * zones, transfer, …) adds its plugin here.
  */
-const nodeRoutes: NodeRoutes[] = [];
+const nodeRoutes: NodeRoutes[] = [oauthRoutes, bulkRoutes, edfiRoutes({ createAccess: edfiAccess }), zoneRoutes(), zoneAdminRoutes, nationalRoutes];
 
 /**
  * Builds the district node's Fastify app without listening, so tests can

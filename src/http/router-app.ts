@@ -19,6 +19,7 @@ import {
 } from '../router/registry.js';
 import { TERMS_OF_SERVICE } from '../router/terms.js';
 import { routerProblem } from './router-problems.js';
+import { routerZoneRoutes } from './router-zone-routes.js';
 import { keepRawJsonBodies, signableRequest } from './signed-request.js';
 
 /** What the router's HTTP app needs from the running process. */
@@ -131,6 +132,7 @@ export async function buildRouterApp(deps: RouterAppDeps): Promise<FastifyInstan
       return exchangeStatusOf(result.value);
     },
   );
+  await app.register(routerZoneRoutes, deps);
   return app;
 }
 

@@ -1,10 +1,16 @@
 import type { DatabaseSchema } from '../storage/database.js';
+import { Migration20261124Zones } from '../zones/zone-migration.js';
+import { Migration20261124EdfiClients } from '../clients/clients-migration.js';
+import { Migration20261124Disclosure } from '../disclosure/disclosure-migration.js';
+import { Migration20261124NationalMessages } from '../national/national-migration.js';
 import { Migration20261123Outbox } from '../outbox/outbox-migration.js';
+import { Migration20261124EdfiRecords } from '../records/records-migration.js';
 import {
   Migration20261123RecordsTransfer,
   RecordsTransferEntity,
   TransferEventEntity,
 } from '../transfer/transfer-entity.js';
+import { Migration20261124Users } from '../users/users-migration.js';
 import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from './registration-entity.js';
 
 /**
@@ -15,5 +21,5 @@ import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from '.
 export const nodeSchema: DatabaseSchema = {
   name: 'node',
   entities: [ExchangeRegistrationEntity, RecordsTransferEntity, TransferEventEntity],
-  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer],
+  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer, Migration20261124EdfiClients, Migration20261124EdfiRecords, Migration20261124Users, Migration20261124Disclosure, Migration20261124Zones, Migration20261124NationalMessages],
 };

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { publicUrl, type RexConfig } from '../config/load-config.js';
 import { buildNodeApp } from '../http/node-app.js';
+import { startNationalMessaging } from '../national/national-node.js';
 import { openRoleDatabase, type RoleDatabase } from '../storage/role-database.js';
 import { nodeSchema } from './node-schema.js';
 import { nodeSettings } from './registration.js';
@@ -21,11 +22,14 @@ export async function startNode(config: RexConfig, database?: RoleDatabase): Pro
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
+  // The outbox worker and, in pull mode, the poller of the national zone (DESIGN §6: durable delivery).
+  const national = startNationalMessaging(config, db.orm, undefined, (line) => app.log.warn(line));
   return {
     app,
     database: db,
     url: config.http.publicUrl ?? publicUrl({ ...config, http: { ...config.http, port } }),
     async close() {
+      await national.stop();
       await app.close();
       if (!database) await db.close();
     },

@@ -146,6 +146,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/districts/{ncesId}/certificate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An active district's certificate
+         * @description A node sealing a message to another district encrypts it to the public key of this certificate, after checking that the router CA issued it.
+         */
+        get: operations["getDistrictCertificate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/zones/NationalRouter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a SIF_Message to the NationalRouter zone
+         * @description The NationalRouter zone: every active district node is an agent with the rights of zones/national-router.json. Directed SIF_Request, SIF_Response and SIF_Event messages (SIF_DestinationId = the destination district's NCES id) are checked (signature and certificate status, SIF_SourceId = the signing district, rights, destination, SIF_Response correlation by SIF_RequestMsgId, student data only sealed: each data object carries its RefId and one SIF_ExtendedElement named rex:sealed holding a JWE) and queued for the destination; the router stores only the sealed bytes and routing metadata. Push-mode districts receive messages at POST {endpoint}/national/messages (signed by the router, with the sender's signature forwarded in X-Rex-Origin-Signature, X-Rex-Origin-Signature-Input, X-Rex-Origin-Content-Digest, X-Rex-Origin-Authority and X-Rex-Origin-Certificate, and the router's signing certificate in X-Rex-Router-Certificate; several waiting messages may travel together as application/vnd.rex.zone-batch+json). Pull-mode districts send SIF_SystemControl/SIF_GetMessage and receive the next message wrapped in the SIF_Ack's SIF_Status/SIF_Data, verbatim (X-Rex-Origin-Body gives offset,length,base64 prolog of its bytes), then acknowledge it with a SIF_Ack naming it in SIF_OriginalMsgId/SIF_OriginalSourceId, which deletes it. Undelivered messages expire after router.queueTtlSeconds. The answer is always HTTP 200 with a SIF_Ack in the format asked for (Accept, else the request's): status 0 accepted, 7 duplicate SIF_MsgId, 9 no messages; errors: category 3 authentication (unsigned, bad or replayed signature, unknown key, expired or revoked certificate, SIF_SourceId not the signer), 4 missing right, 8 unknown destination or SIF_Response to an unknown request, 2 readable student data, 1 malformed message, 12 unsupported message.
+         */
+        post: operations["postNationalRouterMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -231,6 +271,14 @@ export interface components {
             certificate: string;
             /** @description The router CA's certificate, to verify the router and other districts. */
             routerCertificate: string;
+        };
+        /** @description An active district's certificate, for sealing to it (JWE to its public key) and checking its signatures. */
+        DistrictCertificate: {
+            ncesId: string;
+            name: string;
+            state: string;
+            /** @description The district's X.509 certificate (PEM) issued by the router CA; its CN is the NCES id. */
+            certificate: string;
         };
     };
     responses: {
@@ -456,6 +504,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    getDistrictCertificate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                ncesId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The certificate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DistrictCertificate"];
+                };
+            };
+            401: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
+            /** @description No active district has this NCES id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postNationalRouterMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A SIF 2.x SIF_Message (US 2.4), as XML (application/xml) or in the JSON form of src/sif/json-mapping.ts (application/json). */
+        requestBody: {
+            content: {
+                "application/xml": string;
+                "application/json": {
+                    SIF_Message: Record<string, never>;
+                };
+            };
+        };
+        responses: {
+            /** @description A SIF_Ack */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "application/json": {
+                        SIF_Message: Record<string, never>;
+                    };
+                };
             };
         };
     };

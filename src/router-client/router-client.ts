@@ -20,7 +20,8 @@ export class RouterClient {
   private readonly privateKey: KeyObject;
 
   constructor(
-    private readonly routerUrl: string,
+    /** The router's base URL. */
+    readonly routerUrl: string,
     private readonly key: SigningKey,
   ) {
     this.privateKey = createPrivateKey(key.privateKeyPem);
@@ -50,6 +51,23 @@ export class RouterClient {
   directory(query: { state: string; name?: string; city?: string; zip?: string }): Promise<RouterAnswer<Schemas['DirectoryResult']>> {
     const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => Boolean(e[1])));
     return this.send('GET', `/v1/directory?${params}`);
+  }
+
+  /** An active district's certificate, to seal messages to it. */
+  districtCertificate(ncesId: string): Promise<RouterAnswer<Schemas['DistrictCertificate']>> {
+    return this.send('GET', `/v1/districts/${encodeURIComponent(ncesId)}/certificate`);
+  }
+
+  /**
+   * Posts a signed body to a router path and returns the raw answer: zone
+   * endpoints answer with a SIF_Ack (XML or JSON), not with the API's JSON.
+   */
+  async postSigned(path: string, body: Buffer | string, contentType: string, accept?: string): Promise<{ status: number; headers: Headers; body: Buffer }> {
+    const url = new URL(path, this.routerUrl);
+    const headers: Record<string, string> = { 'content-type': contentType, ...(accept ? { accept } : {}) };
+    Object.assign(headers, signRequest(signableFromUrl('POST', url, headers), body, { keyId: this.key.keyId, privateKey: this.privateKey }));
+    const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
   }
 
   /** Withdraws this district from the exchange. */

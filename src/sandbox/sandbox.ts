@@ -8,6 +8,9 @@ import { approveDistrict } from '../router/registry.js';
 import { startRouter, type RunningRouter } from '../router/start-router.js';
 import { ensureDatabase, findFreePort, isPortFree, startEmbeddedPostgres, type PostgresServer } from '../storage/embedded-postgres.js';
 import { DEMO_DISTRICTS, SANDBOX_ROUTER_PORT } from './demo-districts.js';
+import { edfiSpec } from '../edfi/edfi-spec.js';
+import { ProgressBar } from '../loading/progress.js';
+import { seedIfEmpty } from '../loading/record-loads.js';
 
 /** A running sandbox: PostgreSQL, the router and the demo district nodes. */
 export interface Sandbox {
@@ -40,10 +43,12 @@ export async function startSandbox(dataDir: string, log: (line: string) => void 
         routerUrl: router.url,
         deliveryMode: 'push',
         applicationName: district.applicationName,
+        edfi: { requireToken: true },
       });
       const configFile = writeConfig(dataDir, district.key, config);
       const node = await startNode(config);
       started.push(node);
+      await seedDemoDistrict(config, node, log);
       await joinExchange(config, node, router, log);
       nodes.push({ district, node, configFile });
     }
@@ -61,6 +66,19 @@ export async function startSandbox(dataDir: string, log: (line: string) => void 
     await postgres.stop();
     throw error;
   }
+}
+
+/** Synthetic students per demo district, seeded at the first start (small, so that `npm start` stays quick). */
+const DEMO_STUDENTS = 300;
+
+/** Loads the demo district's synthetic students at its first start; a later start finds them and loads nothing. */
+async function seedDemoDistrict(config: RexConfig, node: RunningNode, log: (line: string) => void): Promise<void> {
+  const district = config.node!.district;
+  const progress = new ProgressBar({ label: `seeding ${district.name}`, total: DEMO_STUDENTS });
+  const summary = await seedIfEmpty(node.database.orm, edfiSpec(), { students: DEMO_STUDENTS, district }, { progress, onRejected: (r) => progress.log(`${r.at} ${r.resource}: ${r.reason}`) });
+  if (!summary) return;
+  progress.finish();
+  log(`seeded      ${district.name}: ${summary.created} synthetic records (${DEMO_STUDENTS} students)${summary.rejected ? `, ${summary.rejected} rejected` : ''}`);
 }
 
 /** Registers and approves a demo district the first time; afterwards only refreshes its status. */

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateRequest } from '../../src/crypto/certificate-authority.js';
 import { signRequest, signableFromUrl } from '../../src/crypto/http-signature.js';
@@ -19,8 +20,8 @@ const processes: ChildProcess[] = [];
 let routerUrl = '';
 let routerConfig = '';
 const districts = {
-  desert: { ncesId: '0499911', name: 'Desert Wells Unified School District', state: 'AZ', config: '' },
-  prairie: { ncesId: '3199911', name: 'Prairie Plains Public Schools', state: 'NE', config: '' },
+  desert: { ncesId: '0499911', name: 'Desert Wells Unified School District', state: 'AZ', config: '', databaseUrl: '' },
+  prairie: { ncesId: '3199911', name: 'Prairie Plains Public Schools', state: 'NE', config: '', databaseUrl: '' },
 };
 
 beforeAll(async () => {
@@ -35,9 +36,10 @@ beforeAll(async () => {
   processes.push(await startRex(['router', '--config', routerConfig], `${routerUrl}/healthz`));
   for (const [key, district] of Object.entries(districts)) {
     const port = await findFreePort();
+    district.databaseUrl = await createTestDatabase('node');
     district.config = writeConfig(key, {
       dataDir: join(dir, key),
-      databaseUrl: await createTestDatabase('node'),
+      databaseUrl: district.databaseUrl,
       logLevel: 'warn',
       http: { host: '127.0.0.1', port },
       node: { district: { ncesId: district.ncesId, name: district.name, state: district.state }, routerUrl, applicationName: `rex-${key}` },
@@ -49,6 +51,20 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of processes) await stopProcess(child);
 });
+
+/** The city and zip of the district's first school, as its node stored them. */
+async function firstSchoolPlace(databaseUrl: string): Promise<{ city: string; zip: string }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT body->'addresses'->0->>'city' AS city, body->'addresses'->0->>'postalCode' AS zip FROM edfi_document WHERE resource = 'ed-fi/schools' ORDER BY seq LIMIT 1`,
+    );
+    return rows[0] as { city: string; zip: string };
+  } finally {
+    await client.end();
+  }
+}
 
 function writeConfig(name: string, config: object): string {
   const file = join(dir, `${name}.json`);
@@ -67,6 +83,9 @@ describe('registration, approval, directory and withdrawal across processes', ()
   });
 
   it('registers, waits for approval, and becomes Active once the operator approves', async () => {
+    // A district with students: registration sends the cities and zips that hold more than 1% of them.
+    const seeded = await runRex(['node', 'seed', '--students', '150', '--config', districts.desert.config]);
+    expect(seeded.code, seeded.stderr).toBe(0);
     const registered = await runRex(['node', 'register', '--accept-terms', '--by', 'Registrar, Rita', '--config', districts.desert.config]);
     expect(registered.code, registered.stderr).toBe(0);
     expect(registered.stdout).toContain('Exchange Status: Inactive');
@@ -88,6 +107,16 @@ describe('registration, approval, directory and withdrawal across processes', ()
     const found = await runRex(['node', 'directory', '--state', 'AZ', '--config', districts.prairie.config]);
     expect(found.code, found.stderr).toBe(0);
     expect(found.stdout).toContain(`${districts.desert.ncesId}  ${districts.desert.name}, AZ`);
+
+    const { city, zip } = await firstSchoolPlace(districts.desert.databaseUrl);
+    const byCityAndZip = await runRex(['node', 'directory', '--state', 'AZ', '--city', city, '--zip', zip, '--config', districts.prairie.config]);
+    expect(byCityAndZip.code, byCityAndZip.stderr).toBe(0);
+    const best = byCityAndZip.stdout.split('\n')[0];
+    expect(best).toContain(districts.desert.ncesId);
+    expect(best).toContain(city);
+    expect(best).toContain(zip);
+    const elsewhere = await runRex(['node', 'directory', '--state', 'AZ', '--city', 'Nowhere Junction', '--zip', '00001', '--config', districts.prairie.config]);
+    expect(elsewhere.stdout).not.toContain(districts.desert.ncesId);
     const missingState = await runRex(['node', 'directory', '--city', 'Phoenix', '--config', districts.prairie.config]);
     expect(missingState.code).toBe(2);
     expect(missingState.stderr).toContain('--state is required');

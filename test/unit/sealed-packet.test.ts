@@ -8,13 +8,16 @@ const sender = generateRsaKeyPair();
 const recipient = generateRsaKeyPair();
 const stranger = generateRsaKeyPair();
 const senderKeyId = keyIdOf(sender.publicKeyPem);
-const packet = new TextEncoder().encode(JSON.stringify({ student: { firstName: 'Zoë', lastSurname: "O'Brien" } }));
+const packet = new TextEncoder().encode(JSON.stringify({ student: { firstName: 'Zoë', lastSurname: "O'Brien", localNote: 'ZoeMarker7q' } }));
 const keys = (id: string) => (id === senderKeyId ? sender.publicKeyPem : undefined);
 
 describe('sealed packets (JWS inside JWE)', () => {
   it('opens for the recipient and names the verified sender', async () => {
     const sealed = await sealPacket(packet, { keyId: senderKeyId, privateKey: sender.privateKeyPem }, recipient.publicKeyPem);
-    expect(sealed).not.toContain('Zo');
+    // Neither the plain text nor its base64url form (a signed but unencrypted packet) shows through.
+    // Both markers are long enough that random ciphertext never contains them by chance.
+    expect(sealed).not.toContain('ZoeMarker7q');
+    expect(sealed).not.toContain(Buffer.from(packet).toString('base64url').slice(8, 28));
     const opened = await openPacket(sealed, recipient.privateKeyPem, keys);
     expect(opened).toMatchObject({ ok: true, senderKeyId });
     if (opened.ok) expect(new TextDecoder().decode(opened.payload)).toContain("O'Brien");

@@ -1,0 +1,72 @@
+import type { FastifyError } from 'fastify';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { answerFormat, formatOfMediaType } from '../sif/sif-codec.js';
+import { sifError } from '../sif/sif-error.js';
+import { readZoneFolder } from '../zones/zone-definition.js';
+import type { NodeAgentHandler } from '../zones/node-agent.js';
+import { startZoneDelivery, type ZoneDeliveryWorker } from '../zones/zone-delivery.js';
+import { errorAnswer, receiveZoneMessage, type ZoneHttpAnswer } from '../zones/zone-endpoint.js';
+import { listZones, replaceZones } from '../zones/zone-store.js';
+import type { NodeRoutes } from './node-app.js';
+
+const workers = new WeakMap<MikroORM, ZoneDeliveryWorker>();
+
+/** The push delivery worker the zone routes started for a database (tests drain it). */
+export function zoneDeliveryFor(orm: MikroORM): ZoneDeliveryWorker | undefined {
+  return workers.get(orm);
+}
+
+/**
+ * Seeds the node's zones from the zones/ folder when the database has none
+ * (first start). Later changes come from the admin API or `rex node zones
+ * reload`, so a restart never overwrites them. The router's zone is not
+ * hosted by a node.
+ */
+async function seedZones(orm: MikroORM): Promise<void> {
+  const em = orm.em.fork();
+  if ((await listZones(em)).length > 0) return;
+  const folder = readZoneFolder();
+  if (folder.kind === 'ok') await replaceZones(em, folder.zones.filter((z) => z.owner === 'node'), 'node');
+}
+
+/**
+ * The zone endpoint `POST /zones/{zoneId}` (DESIGN §4): SIF 2.x messages as
+ * XML (application/xml, text/xml) or JSON (application/json). Bodies are
+ * read raw, so every problem — malformed XML or JSON, oversized, wrong
+ * media type — is answered as a SIF_Ack error, never as a Fastify error page.
+ * `nodeAgent` receives what the zones deliver to the node's own agent
+ * (default: onObjectForNode in src/zones/node-agent.ts).
+ */
+export function zoneRoutes(options: { nodeAgent?: NodeAgentHandler } = {}): NodeRoutes {
+  return async (app, deps) => {
+    await seedZones(deps.orm);
+    const worker = startZoneDelivery(deps.orm, options.nodeAgent ? { nodeAgent: options.nodeAgent } : {});
+    workers.set(deps.orm, worker);
+    app.addHook('onClose', async () => {
+      await worker.stop();
+      workers.delete(deps.orm);
+    });
+
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const format = answerFormat(request.headers.accept, formatOfMediaType(request.headers['content-type']) ?? 'xml');
+      const answer: ZoneHttpAnswer =
+        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? errorAnswer(413, sifError(12, 1, `the message is larger than this server accepts (${deps.config.http.bodyLimit} bytes)`), format)
+          : (error.statusCode ?? 500) < 500
+            ? errorAnswer(error.statusCode ?? 400, sifError(12, 1, error.message), format)
+            : errorAnswer(500, sifError(11, 1, 'internal error'), format);
+      if (answer.status >= 500) request.log.error(error);
+      return reply.status(answer.status).type(answer.contentType).send(answer.body);
+    });
+
+    app.post<{ Params: { zoneId: string } }>('/zones/:zoneId', async (request, reply) => {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const answer = await receiveZoneMessage(deps.orm.em.fork(), request.params.zoneId, body, request.headers['content-type'], request.headers.accept);
+      if (answer.queued) worker.wake();
+      return reply.status(answer.status).type(answer.contentType).send(answer.body);
+    });
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * Reading the Ed-Fi document store: by id, by property values with
+ * offset/limit paging, change queries (`minChangeVersion`/`maxChangeVersion`,
+ * `/deletes`, available change versions), and the education organizations a
+ * student relates to (for the access helper's scoping).
+ *
+ * Documents come back as JSON text, assembled from the stored body without
+ * parsing it, so a page of 500 costs one query and string concatenation.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { identityHash } from '../edfi/document-identity.js';
+import { resourceKey, type ResourceModel } from '../edfi/resource-model.js';
+
+/** A document as the API returns it: JSON text with `id`, `_etag` and `_lastModifiedDate`. */
+export interface StoredDocument {
+  readonly id: string;
+  readonly etag: string;
+  readonly changeVersion: number;
+  readonly json: string;
+}
+
+/** Filters and paging of a resource query. */
+export interface DocumentQuery {
+  /** Property values in reference form (identity fields) or top-level scalars, already typed. */
+  readonly where?: Readonly<Record<string, string | number | boolean>>;
+  readonly offset: number;
+  readonly limit: number;
+  readonly minChangeVersion?: number;
+  readonly maxChangeVersion?: number;
+  readonly totalCount?: boolean;
+  /** Only documents naming one of these education organizations (for authorization scoping). */
+  readonly educationOrganizationIds?: readonly number[];
+  /** An SQL condition over `edfi_document` (no alias) from the access layer (src/clients/record-scope.ts). */
+  readonly condition?: { readonly sql: string; readonly params: readonly unknown[] };
+}
+
+/** A page of documents and, when asked, the total count. */
+export interface DocumentPage {
+  readonly documents: StoredDocument[];
+  readonly totalCount?: number;
+}
+
+/** A tombstone of the change queries' `/deletes`. */
+export interface DeletedDocument {
+  id: string;
+  changeVersion: number;
+  keyValues: Record<string, unknown>;
+}
+
+interface DocumentRow {
+  id: string;
+  seq: string;
+  change_version: string;
+  last_modified: Date;
+  body: string;
+}
+
+const SELECT_DOCUMENT = `SELECT id, seq, change_version, last_modified, body::text AS body FROM edfi_document`;
+
+/** One document of a resource by id, or undefined. */
+export async function getDocument(em: EntityManager, resource: ResourceModel, id: string): Promise<StoredDocument | undefined> {
+  const [row] = await em.execute<DocumentRow[]>(`${SELECT_DOCUMENT} WHERE id = ? AND resource = ?`, [id, resourceKey(resource.project, resource.name)]);
+  return row ? toStored(row) : undefined;
+}
+
+/** The education organization ids stored with a document (see `prepareDocument`). */
+export async function documentEducationOrganizationIds(em: EntityManager, id: string): Promise<number[]> {
+  const [row] = await em.execute<Array<{ ids: string[] }>>(`SELECT education_organization_ids AS ids FROM edfi_document WHERE id = ?`, [id]);
+  return (row?.ids ?? []).map(Number);
+}
+
+/** The schools and other education organizations a student is enrolled in or associated with. */
+export async function studentEducationOrganizationIds(em: EntityManager, studentUniqueId: string): Promise<number[]> {
+  const rows = await em.execute<Array<{ id: string }>>(
+    `SELECT DISTINCT unnest(education_organization_ids) AS id FROM edfi_document
+     WHERE identity->>'studentUniqueId' = ? AND resource IN ('ed-fi/studentSchoolAssociations', 'ed-fi/studentEducationOrganizationAssociations')`,
+    [studentUniqueId],
+  );
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+}
+
+/**
+ * Remembers where sequential paging left off, so `offset=N` right after the
+ * page ending at N continues by key (`seq > last`) instead of skipping N rows:
+ * a full read of a resource stays linear. Keyed by resource, filters and offset.
+ */
+const pageCursors = new Map<string, number>();
+const MAX_CURSORS = 2000;
+
+/** Documents of a resource matching the query, in insertion order. */
+export async function queryDocuments(em: EntityManager, resource: ResourceModel, query: DocumentQuery): Promise<DocumentPage> {
+  const { conditions, params } = whereClause(resource, query);
+  const signature = `${resourceKey(resource.project, resource.name)} ${JSON.stringify(params)}`;
+  const cursor = query.offset > 0 ? pageCursors.get(`${signature} ${query.offset}`) : undefined;
+  const pageConditions = cursor === undefined ? conditions : [...conditions, 'seq > ?'];
+  const pageParams = cursor === undefined ? [...params, query.limit, query.offset] : [...params, cursor, query.limit, 0];
+  const rows = await em.execute<DocumentRow[]>(
+    `${SELECT_DOCUMENT} WHERE ${pageConditions.join(' AND ')} ORDER BY seq LIMIT ? OFFSET ?`,
+    pageParams,
+  );
+  if (rows.length === query.limit && rows.length > 0) rememberCursor(`${signature} ${query.offset + query.limit}`, Number(rows.at(-1)!.seq));
+  const documents = rows.map(toStored);
+  if (!query.totalCount) return { documents };
+  const [count] = await em.execute<Array<{ count: string }>>(`SELECT count(*) AS count FROM edfi_document WHERE ${conditions.join(' AND ')}`, params);
+  return { documents, totalCount: Number(count!.count) };
+}
+
+/** Deleted documents of a resource (the change queries' `/deletes`). */
+export async function deletedDocuments(
+  em: EntityManager,
+  resource: ResourceModel,
+  query: Pick<DocumentQuery, 'offset' | 'limit' | 'minChangeVersion' | 'maxChangeVersion'>,
+): Promise<DeletedDocument[]> {
+  const rows = await em.execute<Array<{ id: string; change_version: string; identity: Record<string, unknown> }>>(
+    `SELECT id, change_version, identity FROM edfi_deleted
+     WHERE resource = ? AND change_version >= ? AND change_version <= ?
+     ORDER BY change_version LIMIT ? OFFSET ?`,
+    [resourceKey(resource.project, resource.name), query.minChangeVersion ?? 0, query.maxChangeVersion ?? Number.MAX_SAFE_INTEGER, query.limit, query.offset],
+  );
+  return rows.map((r) => ({ id: r.id, changeVersion: Number(r.change_version), keyValues: r.identity }));
+}
+
+/** The oldest and newest change versions (Ed-Fi change queries `availableChangeVersions`). */
+export async function availableChangeVersions(em: EntityManager): Promise<{ oldestChangeVersion: number; newestChangeVersion: number }> {
+  const [row] = await em.execute<Array<{ newest: string }>>(
+    `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS newest FROM edfi_change_version`,
+  );
+  return { oldestChangeVersion: 0, newestChangeVersion: Number(row!.newest) };
+}
+
+function whereClause(resource: ResourceModel, query: DocumentQuery): { conditions: string[]; params: unknown[] } {
+  const conditions = ['resource = ?'];
+  const params: unknown[] = [resourceKey(resource.project, resource.name)];
+  const where = query.where ?? {};
+  const identityNames = resource.identity.map((f) => f.name);
+  if (!resource.isDescriptor && identityNames.length > 0 && identityNames.every((name) => name in where)) {
+    conditions.push('identity_hash = ?');
+    params.push(identityHash(Object.fromEntries(identityNames.map((name) => [name, where[name]]))));
+  }
+  const onIdentity: Record<string, unknown> = {};
+  const onBody: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(where)) {
+    if (identityNames.includes(name)) onIdentity[name] = value;
+    else onBody[name] = value;
+  }
+  if (Object.keys(onIdentity).length > 0) {
+    conditions.push('identity @> ?::jsonb');
+    params.push(JSON.stringify(onIdentity));
+  }
+  if (Object.keys(onBody).length > 0) {
+    conditions.push('body @> ?::jsonb');
+    params.push(JSON.stringify(onBody));
+  }
+  if (query.minChangeVersion !== undefined) {
+    conditions.push('change_version >= ?');
+    params.push(query.minChangeVersion);
+  }
+  if (query.maxChangeVersion !== undefined) {
+    conditions.push('change_version <= ?');
+    params.push(query.maxChangeVersion);
+  }
+  if (query.educationOrganizationIds) {
+    conditions.push('education_organization_ids && ?::bigint[]');
+    params.push(`{${query.educationOrganizationIds.join(',')}}`);
+  }
+  if (query.condition) {
+    conditions.push(query.condition.sql);
+    params.push(...query.condition.params);
+  }
+  return { conditions, params };
+}
+
+function rememberCursor(key: string, seq: number): void {
+  if (pageCursors.size >= MAX_CURSORS) pageCursors.delete(pageCursors.keys().next().value!);
+  pageCursors.set(key, seq);
+}
+
+function toStored(row: DocumentRow): StoredDocument {
+  const etag = String(row.change_version);
+  const modified = new Date(row.last_modified).toISOString();
+  const body = row.body.length > 2 ? `,${row.body.slice(1, -1)}` : '';
+  return {
+    id: row.id,
+    etag,
+    changeVersion: Number(row.change_version),
+    json: `{"id":"${row.id}"${body},"_etag":"${etag}","_lastModifiedDate":"${modified}"}`,
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * The Ed-Fi document store on PostgreSQL (tables in records-migration.ts).
+ *
+ * Every write is one SQL statement: a CTE checks the references, upserts the
+ * document and replaces its reference rows, so a write costs one round trip.
+ * Behaviour follows the Ed-Fi ODS/API 7.x: POST upserts by natural key, PUT by
+ * id refuses identity changes unless the resource allows them, DELETE refuses
+ * while another document references the target, an unresolved reference is a
+ * conflict and an unknown descriptor a validation failure. The change version
+ * (one sequence for every change) doubles as the ETag.
+ *
+ * Known gap: references are checked without locking the targets (locking the
+ * same school or descriptor row from every concurrent write serializes them
+ * through MultiXacts), so a DELETE racing a write that references the deleted
+ * document can leave one dangling reference.
+ */
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { edfiFailure, type EdfiFailure } from '../edfi/edfi-problem.js';
+import { newDocumentId, type PreparedDocument, type ResolvableReference } from '../edfi/document-identity.js';
+import { resourceKey, type ResourceModel } from '../edfi/resource-model.js';
+
+/** A stored document's version information. */
+export interface DocumentVersion {
+  readonly id: string;
+  /** The ETag (without quotes): the change version as a decimal string. */
+  readonly etag: string;
+  readonly changeVersion: number;
+  readonly lastModified: Date;
+}
+
+/** Outcome of an upsert (POST). */
+export type UpsertResult = ({ kind: 'created' } & DocumentVersion) | ({ kind: 'updated' } & DocumentVersion) | { kind: 'failed'; failure: EdfiFailure };
+
+/** Outcome of an update by id (PUT). */
+export type UpdateResult = ({ kind: 'updated' } & DocumentVersion) | { kind: 'failed'; failure: EdfiFailure };
+
+/** Outcome of a delete. */
+export type DeleteResult = { kind: 'deleted'; changeVersion: number } | { kind: 'failed'; failure: EdfiFailure };
+
+interface WriteRow {
+  missing: Array<[string, string]> | null;
+  id: string | null;
+  created: boolean | null;
+  change_version: string | null;
+  last_modified: Date | null;
+}
+
+/**
+ * Creates or updates a document by its natural key (Ed-Fi POST semantics).
+ * The document must come from `prepareDocument` (validated).
+ */
+export async function upsertDocument(em: EntityManager, document: PreparedDocument): Promise<UpsertResult> {
+  const [row] = await em.execute<WriteRow[]>(
+    `WITH ${REFERENCE_CHECK},
+     written AS (
+       INSERT INTO edfi_document AS d (id, resource, identity_hash, identity, alias_resource, alias_hash, body, education_organization_ids, change_version)
+       SELECT ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?::bigint[], nextval('edfi_change_version')
+       WHERE NOT EXISTS (SELECT 1 FROM missing)
+       ON CONFLICT (resource, identity_hash) DO UPDATE SET
+         body = excluded.body, identity = excluded.identity, education_organization_ids = excluded.education_organization_ids,
+         change_version = excluded.change_version, last_modified = now()
+       RETURNING d.id, (d.xmax = 0) AS created, d.change_version, d.last_modified
+     ),
+     ${RELINK}
+     SELECT (SELECT json_agg(json_build_array(res, hash)) FROM missing) AS missing, w.id, w.created, w.change_version, w.last_modified
+     FROM (SELECT 1) AS one LEFT JOIN written w ON true`,
+    [
+      referencesJson(document.references),
+      newDocumentId(),
+      document.key,
+      document.identityHash,
+      JSON.stringify(document.identity),
+      document.alias?.target ?? null,
+      document.alias?.hash ?? null,
+      JSON.stringify(document.body),
+      pgArray(document.educationOrganizationIds),
+      referencesJson(document.references.filter((r) => !r.isDescriptor)),
+    ],
+  );
+  if (row!.missing) return { kind: 'failed', failure: missingFailure(document.references, row!.missing) };
+  return { kind: row!.created ? 'created' : 'updated', ...version(row!) };
+}
+
+/**
+ * Replaces the document `id` (Ed-Fi PUT semantics). `ifMatch` (an ETag
+ * without quotes) makes the update conditional: a concurrent change in
+ * between is refused with `optimistic-lock-failed`, never lost.
+ */
+export async function updateDocument(em: EntityManager, id: string, document: PreparedDocument, ifMatch?: string): Promise<UpdateResult> {
+  try {
+    return await updateById(em, id, document, ifMatch);
+  } catch (error) {
+    // Changing the identity to one another document has is Ed-Fi's non-unique-identity conflict.
+    if (error instanceof UniqueConstraintViolationException) {
+      return { kind: 'failed', failure: edfiFailure('non-unique-identity', 'A resource with the same identifying values already exists.') };
+    }
+    throw error;
+  }
+}
+
+async function updateById(em: EntityManager, id: string, document: PreparedDocument, ifMatch?: string): Promise<UpdateResult> {
+  const [row] = await em.execute<Array<WriteRow & { found: boolean; old_hash: string | null; stale: boolean; dependents: boolean }>>(
+    `WITH ${REFERENCE_CHECK},
+     old AS (SELECT id, identity_hash, alias_resource, alias_hash, change_version FROM edfi_document WHERE id = ? AND resource = ?),
+     dependents AS (
+       SELECT 1 FROM edfi_reference x, old o
+       WHERE o.identity_hash <> ? AND ((x.to_resource = ? AND x.to_hash = o.identity_hash) OR (x.to_resource = o.alias_resource AND x.to_hash = o.alias_hash))
+       LIMIT 1
+     ),
+     written AS (
+       UPDATE edfi_document d SET body = ?::jsonb, identity = ?::jsonb, identity_hash = ?, alias_hash = ?,
+         education_organization_ids = ?::bigint[], change_version = nextval('edfi_change_version'), last_modified = now()
+       FROM old o
+       WHERE d.id = o.id AND NOT EXISTS (SELECT 1 FROM missing) AND NOT EXISTS (SELECT 1 FROM dependents)
+         AND (?::bigint IS NULL OR d.change_version = ?::bigint)
+         AND (d.identity_hash = ? OR ?::boolean)
+       RETURNING d.id, false AS created, d.change_version, d.last_modified
+     ),
+     ${RELINK}
+     SELECT EXISTS (SELECT 1 FROM old) AS found, (SELECT identity_hash FROM old) AS old_hash,
+       (SELECT ?::bigint IS NOT NULL AND change_version <> ?::bigint FROM old) AS stale,
+       EXISTS (SELECT 1 FROM dependents) AS dependents,
+       (SELECT json_agg(json_build_array(res, hash)) FROM missing) AS missing, w.id, w.created, w.change_version, w.last_modified
+     FROM (SELECT 1) AS one LEFT JOIN written w ON true`,
+    [
+      referencesJson(document.references),
+      id,
+      document.key,
+      document.identityHash,
+      document.key,
+      JSON.stringify(document.body),
+      JSON.stringify(document.identity),
+      document.identityHash,
+      document.alias?.hash ?? null,
+      pgArray(document.educationOrganizationIds),
+      ifMatch ?? null,
+      ifMatch ?? null,
+      document.identityHash,
+      document.resource.allowIdentityUpdate,
+      referencesJson(document.references.filter((r) => !r.isDescriptor)),
+      ifMatch ?? null,
+      ifMatch ?? null,
+    ],
+  );
+  const result = row!;
+  if (result.id) return { kind: 'updated', ...version(result) };
+  if (!result.found) return { kind: 'failed', failure: edfiFailure('not-found', 'Resource to update was not found.') };
+  if (result.stale) return { kind: 'failed', failure: edfiFailure('optimistic-lock-failed', 'The resource item has been modified by another user.') };
+  if (result.old_hash !== document.identityHash && !document.resource.allowIdentityUpdate) {
+    return { kind: 'failed', failure: edfiFailure('key-change-not-supported', 'Identifying values for the resource cannot be changed.') };
+  }
+  if (result.missing) return { kind: 'failed', failure: missingFailure(document.references, result.missing) };
+  if (result.dependents) {
+    return { kind: 'failed', failure: edfiFailure('dependent-item-exists', 'The identifying values cannot be changed while other resources refer to this one.') };
+  }
+  return { kind: 'failed', failure: edfiFailure('optimistic-lock-failed', 'The resource item has been modified by another user.') };
+}
+
+/** Deletes document `id` of a resource, leaving a tombstone for `/deletes`. */
+export async function deleteDocument(em: EntityManager, resource: ResourceModel, id: string, ifMatch?: string): Promise<DeleteResult> {
+  const [row] = await em.execute<Array<{ found: boolean; stale: boolean; dependents: boolean; change_version: string | null }>>(
+    `WITH target AS (
+       SELECT id, resource, identity_hash, alias_resource, alias_hash, identity, change_version FROM edfi_document
+       WHERE id = ? AND resource = ? FOR UPDATE
+     ),
+     dependents AS (
+       SELECT 1 FROM edfi_reference x, target t
+       WHERE x.from_id <> t.id AND ((x.to_resource = t.resource AND x.to_hash = t.identity_hash) OR (x.to_resource = t.alias_resource AND x.to_hash = t.alias_hash))
+       LIMIT 1
+     ),
+     gone AS (
+       DELETE FROM edfi_document d USING target t
+       WHERE d.id = t.id AND NOT EXISTS (SELECT 1 FROM dependents) AND (?::bigint IS NULL OR t.change_version = ?::bigint)
+       RETURNING d.id, d.resource, d.identity
+     ),
+     unlinked AS (DELETE FROM edfi_reference x USING gone g WHERE x.from_id = g.id),
+     tomb AS (
+       INSERT INTO edfi_deleted (id, resource, identity, change_version)
+       SELECT id, resource, identity, nextval('edfi_change_version') FROM gone RETURNING change_version
+     )
+     SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM dependents) AS dependents,
+       (SELECT ?::bigint IS NOT NULL AND change_version <> ?::bigint FROM target) AS stale,
+       (SELECT change_version FROM tomb) AS change_version`,
+    [id, resourceKey(resource.project, resource.name), ifMatch ?? null, ifMatch ?? null, ifMatch ?? null, ifMatch ?? null],
+  );
+  if (row!.change_version) return { kind: 'deleted', changeVersion: Number(row!.change_version) };
+  if (!row!.found) return { kind: 'failed', failure: edfiFailure('not-found', 'Resource to delete was not found.') };
+  if (row!.stale) return { kind: 'failed', failure: edfiFailure('optimistic-lock-failed', 'The resource item has been modified by another user.') };
+  return {
+    kind: 'failed',
+    failure: edfiFailure('dependent-item-exists', 'The requested action cannot be performed because this item is referenced by an existing item.'),
+  };
+}
+
+/** Every reference of the document (JSON array `[{res, hash}]`), checked against documents and superclass aliases. */
+const REFERENCE_CHECK = `
+  refs AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(res text, hash text)),
+  missing AS (
+    SELECT r.res, r.hash FROM refs r
+    WHERE NOT EXISTS (SELECT 1 FROM edfi_document d WHERE d.resource = r.res AND d.identity_hash = r.hash)
+      AND NOT EXISTS (SELECT 1 FROM edfi_document d WHERE d.alias_resource = r.res AND d.alias_hash = r.hash)
+  )`;
+
+/** Replaces the reference rows of the written document (descriptor references are not stored). */
+const RELINK = `
+  cleared AS (DELETE FROM edfi_reference x USING written w WHERE x.from_id = w.id AND NOT w.created),
+  linked AS (
+    INSERT INTO edfi_reference (from_id, to_resource, to_hash)
+    SELECT w.id, r.res, r.hash FROM written w, jsonb_to_recordset(?::jsonb) AS r(res text, hash text)
+  )`;
+
+function referencesJson(references: readonly ResolvableReference[]): string {
+  return JSON.stringify(references.map((r) => ({ res: r.target, hash: r.hash })));
+}
+
+function pgArray(values: readonly number[]): string {
+  return `{${values.join(',')}}`;
+}
+
+function version(row: WriteRow): DocumentVersion {
+  return { id: row.id!, etag: String(row.change_version), changeVersion: Number(row.change_version), lastModified: new Date(row.last_modified!) };
+}
+
+/** Unknown descriptors are validation failures (400); other missing targets are unresolved references (409). */
+function missingFailure(references: readonly ResolvableReference[], missing: Array<[string, string]>): EdfiFailure {
+  const keys = new Set(missing.map(([res, hash]) => `${res} ${hash}`));
+  const unresolved = references.filter((r) => keys.has(`${r.target} ${r.hash}`));
+  const descriptors = unresolved.filter((r) => r.isDescriptor);
+  if (descriptors.length > 0) {
+    const validationErrors: Record<string, string[]> = {};
+    for (const d of descriptors) (validationErrors[d.path] ??= []).push(`${descriptorName(d.target)} value does not exist.`);
+    return edfiFailure('data-validation-failed', 'Data validation failed. See validationErrors for details.', { validationErrors });
+  }
+  return edfiFailure('unresolved-reference', 'One or more references could not be resolved. See errors for details.', {
+    errors: unresolved.map((r) => `The referenced ${resourceName(r.target)} item at ${r.path} does not exist.`),
+  });
+}
+
+function descriptorName(target: string): string {
+  const name = target.split('/')[1]!.replace(/s$/, '');
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+function resourceName(target: string): string {
+  return target.split('/')[1]!;
+}

@@ -1,0 +1,195 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { signableFromUrl } from '../../crypto/http-signature.js';
+import { BATCH_MEDIA_TYPE, NATIONAL_DELIVERY_PATH, ORIGIN_HEADERS, ROUTER_CERTIFICATE_HEADER } from '../../national/national-envelope.js';
+import { decodeMessage, formatOfMediaType } from '../../national/zone-sif.js';
+import type { CallerCache } from '../callers.js';
+import type { RouterSigner } from './router-signer.js';
+import { claimPushDeliveries, deleteDeliveries, expireZoneData, retryDelivery, type DeliveryRow } from './zone-queue.js';
+import { originCertificate } from './zone-service.js';
+
+/**
+ * Push delivery (DESIGN §4): the router POSTs queued messages to each
+ * push-mode district's `{endpoint}/national/messages`, signed with its own
+ * key (RFC 9421) and carrying the sender's signature headers, and deletes a
+ * message once the node answers it with a SIF_Ack. Unanswered messages are
+ * retried with backoff until they expire. When several messages wait for one
+ * district they travel in one delivery (BATCH_MEDIA_TYPE) under one router
+ * signature, since RSA signing is the router's costliest step.
+ */
+export interface PushDelivery {
+  /** Asks for a delivery round soon (a message was just queued). */
+  wake(): void;
+  /** Runs one delivery round now; resolves with the number of messages attempted. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Push worker settings. */
+export interface PushOptions {
+  orm: MikroORM;
+  signer: RouterSigner;
+  callers: CallerCache;
+  /** How long undelivered messages' metadata is kept (seconds). */
+  retentionSeconds: number;
+  pollMs?: number;
+  batch?: number;
+  leaseMs?: number;
+  timeoutMs?: number;
+  /** Delivery rounds that may run at once. */
+  parallel?: number;
+}
+
+const BASE_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 5 * 60_000;
+const EXPIRY_EVERY_MS = 60_000;
+/** A node answers a delivery within this time or the delivery is retried. */
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+/** Starts the push worker: on wake-ups, and every `pollMs` for retries. */
+export function startPushDelivery(options: PushOptions): PushDelivery {
+  const { pollMs = 1_000, parallel = 2 } = options;
+  let stopped = false;
+  let running = 0;
+  let again = false;
+  let lastExpiry = 0;
+  const inFlight = new Set<Promise<number>>();
+
+  const round = (): Promise<number> => {
+    running++;
+    const work = deliverRound(options)
+      .catch(() => 0)
+      .finally(() => {
+        running--;
+        inFlight.delete(work);
+        if (again && !stopped) {
+          again = false;
+          wake();
+        }
+      });
+    inFlight.add(work);
+    return work;
+  };
+  const wake = (): void => {
+    if (stopped) return;
+    if (running >= parallel) {
+      again = true;
+      return;
+    }
+    void round().then((n) => {
+      // A full round means more may be waiting.
+      if (n >= (options.batch ?? 64) && !stopped) wake();
+    });
+  };
+  const timer = setInterval(() => {
+    if (stopped) return;
+    wake();
+    if (Date.now() - lastExpiry > EXPIRY_EVERY_MS) {
+      lastExpiry = Date.now();
+      void expireZoneData(options.orm.em.fork(), options.retentionSeconds).catch(() => {});
+    }
+  }, pollMs);
+  timer.unref();
+  return {
+    wake,
+    drain: round,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+async function deliverRound(options: PushOptions): Promise<number> {
+  const em = options.orm.em.fork();
+  // The lease outlasts the request's timeout, so a claim ends only after its delivery attempt has.
+  const due = await claimPushDeliveries(em, options.batch ?? 64, options.leaseMs ?? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 1_000);
+  const byDestination = new Map<string, DeliveryRow[]>();
+  for (const row of due) byDestination.set(row.destinationId, [...(byDestination.get(row.destinationId) ?? []), row]);
+  await Promise.all([...byDestination.values()].map((rows) => deliverTo(options, rows)));
+  return due.length;
+}
+
+/** What the node said about one message. */
+type Verdict = 'done' | 'retry';
+
+async function deliverTo(options: PushOptions, rows: DeliveryRow[]): Promise<void> {
+  const em = options.orm.em.fork();
+  let verdicts: Array<{ verdict: Verdict; error?: string }>;
+  try {
+    verdicts = await post(options, rows);
+  } catch (error) {
+    verdicts = rows.map(() => ({ verdict: 'retry' as const, error: `delivery failed: ${(error as Error).message}` }));
+  }
+  await deleteDeliveries(em, rows.filter((_, i) => verdicts[i]?.verdict === 'done').map((r) => r.seq));
+  await Promise.all(
+    rows.map((row, i) => {
+      const v = verdicts[i];
+      return v?.verdict === 'done' ? undefined : retryDelivery(em, row.seq, backoffMs(row.attempts), v?.error ?? 'no SIF_Ack for this message');
+    }),
+  );
+}
+
+/** Exponential backoff from 1 s, doubling to 5 minutes, ±20% jitter. */
+function backoffMs(attempts: number): number {
+  return Math.round(Math.min(MAX_RETRY_MS, BASE_RETRY_MS * 2 ** Math.max(0, attempts - 1)) * (0.8 + 0.4 * Math.random()));
+}
+
+async function post(options: PushOptions, rows: DeliveryRow[]): Promise<Array<{ verdict: Verdict; error?: string }>> {
+  const endpoint = rows[0]!.endpoint!;
+  const url = new URL(NATIONAL_DELIVERY_PATH.slice(1), endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
+  const single = rows.length === 1;
+  const { contentType, body, headers } = single ? await singleDelivery(options, rows[0]!) : await batchDelivery(options, rows);
+  const signed = options.signer.sign(signableFromUrl('POST', url, { 'content-type': contentType }), body);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...headers, ...signed, [ROUTER_CERTIFICATE_HEADER]: options.signer.certificateHeader },
+    body,
+    signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  if (!response.ok) return rows.map(() => ({ verdict: 'retry', error: `HTTP ${response.status}: ${text.slice(0, 300)}` }));
+  if (single) {
+    const format = formatOfMediaType(response.headers.get('content-type') ?? undefined) ?? 'xml';
+    return [verdictOf(text, format)];
+  }
+  const acks = (JSON.parse(text) as { acks?: unknown[] }).acks ?? [];
+  return rows.map((_, i) => (acks[i] === undefined ? { verdict: 'retry', error: 'no SIF_Ack for this message' } : verdictOf(JSON.stringify(acks[i]), 'json')));
+}
+
+/**
+ * A SIF_Ack with a status, or with an error the node will not change its
+ * mind about, ends delivery; errors of authentication (category 3: the node
+ * could not verify yet) and of the system (11) are retried.
+ */
+function verdictOf(text: string, format: 'xml' | 'json'): { verdict: Verdict; error?: string } {
+  const decoded = decodeMessage(text, format);
+  if (decoded.kind === 'error' || decoded.message.type !== 'SIF_Ack') return { verdict: 'retry', error: `the node's answer is not a SIF_Ack: ${text.slice(0, 300)}` };
+  const ack = decoded.message;
+  if (!ack.error) return { verdict: 'done' };
+  const error = `SIF_Error ${ack.error.category}/${ack.error.code}: ${ack.error.desc} ${ack.error.extendedDesc ?? ''}`.trim();
+  return ack.error.category === 3 || ack.error.category === 11 ? { verdict: 'retry', error } : { verdict: 'done', error };
+}
+
+async function originHeaders(options: PushOptions, row: DeliveryRow): Promise<Record<string, string>> {
+  const certificate = await originCertificate(options.callers, row.originKeyId);
+  return {
+    [ORIGIN_HEADERS.signature]: row.origin.signature,
+    [ORIGIN_HEADERS.signatureInput]: row.origin.signatureInput,
+    [ORIGIN_HEADERS.contentDigest]: row.origin.contentDigest,
+    [ORIGIN_HEADERS.authority]: row.origin.authority,
+    ...(certificate ? { [ORIGIN_HEADERS.certificate]: certificate } : {}),
+  };
+}
+
+async function singleDelivery(options: PushOptions, row: DeliveryRow) {
+  return { contentType: row.contentType, body: row.body, headers: await originHeaders(options, row) };
+}
+
+/** A batch: each message's bytes (base64), content type and origin headers; the node answers `{ "acks": [SIF_Ack JSON, …] }` in order. */
+async function batchDelivery(options: PushOptions, rows: DeliveryRow[]) {
+  const messages = await Promise.all(
+    rows.map(async (row) => ({ contentType: row.contentType, body: row.body.toString('base64'), origin: await originHeaders(options, row) })),
+  );
+  return { contentType: BATCH_MEDIA_TYPE, body: JSON.stringify({ messages }), headers: {} };
+}

@@ -1,0 +1,247 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { NationalEnvelope, OriginSignature } from '../../national/national-envelope.js';
+
+/**
+ * The NationalRouter zone's store (see zone-queue-migration.ts): routing
+ * metadata of accepted messages and the delivery queue of sealed messages.
+ * Everything is raw SQL: each statement is one round trip.
+ */
+
+/** A message accepted for delivery. */
+export interface QueuedMessage {
+  envelope: NationalEnvelope & { destinationId: string };
+  objectName: string | undefined;
+  contentType: string;
+  body: Buffer;
+  originKeyId: string;
+  origin: Omit<OriginSignature, 'certificate'>;
+  ttlSeconds: number;
+}
+
+/** A queued message as delivery reads it back. */
+export interface DeliveryRow {
+  seq: string;
+  sourceId: string;
+  msgId: string;
+  destinationId: string;
+  messageType: string;
+  contentType: string;
+  body: Buffer;
+  originKeyId: string;
+  origin: Omit<OriginSignature, 'certificate'>;
+  attempts: number;
+  endpoint?: string;
+}
+
+const COLUMNS: Array<[string, string]> = [
+  ['source_id', 'text'],
+  ['msg_id', 'char(32)'],
+  ['zone', 'text'],
+  ['destination_id', 'text'],
+  ['message_type', 'text'],
+  ['object_name', 'text'],
+  ['request_msg_id', 'char(32)'],
+  ['content_type', 'text'],
+  ['body', 'bytea'],
+  ['origin_key_id', 'text'],
+  ['origin_signature', 'text'],
+  ['origin_signature_input', 'text'],
+  ['origin_content_digest', 'text'],
+  ['origin_authority', 'text'],
+  ['ttl_seconds', 'integer'],
+];
+const ROW_PLACEHOLDERS = `(${COLUMNS.map(([, type]) => `?::${type}`).join(', ')})`;
+
+/**
+ * Records accepted messages and queues them, many per statement: concurrent
+ * requests that arrive within one turn of the event loop share one INSERT
+ * (and one commit), which is what lets the router keep up with its senders.
+ * A message whose (SIF_SourceId, SIF_MsgId) was seen before is not queued
+ * again: the caller answers it with status 7.
+ */
+export class QueueWriter {
+  private pending: Array<{ message: QueuedMessage; resolve: (queued: boolean) => void; reject: (error: unknown) => void }> = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly zone: string,
+    private readonly maxBatch = 128,
+  ) {}
+
+  /** Queues a message; resolves true when queued now, false when its SIF_MsgId was already seen from that source. */
+  add(message: QueuedMessage): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ message, resolve, reject });
+      if (this.pending.length >= this.maxBatch) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const seen = new Set<string>();
+    const unique = batch.filter(({ message, resolve }) => {
+      const key = `${message.envelope.sourceId} ${message.envelope.msgId}`;
+      if (seen.has(key)) {
+        resolve(false);
+        return false;
+      }
+      seen.add(key);
+      return true;
+    });
+    insertBatch(this.orm.em.fork(), this.zone, unique.map((u) => u.message)).then(
+      (queued) => unique.forEach(({ message, resolve }) => resolve(queued.has(`${message.envelope.sourceId} ${message.envelope.msgId}`))),
+      (error: unknown) => unique.forEach(({ reject }) => reject(error)),
+    );
+  }
+}
+
+async function insertBatch(em: EntityManager, zone: string, messages: QueuedMessage[]): Promise<Set<string>> {
+  const params: unknown[] = [];
+  for (const m of messages) {
+    const e = m.envelope;
+    params.push(
+      e.sourceId, e.msgId, zone, e.destinationId, e.type, m.objectName ?? null, e.requestMsgId ?? null,
+      m.contentType, m.body, m.originKeyId, m.origin.signature, m.origin.signatureInput, m.origin.contentDigest, m.origin.authority, m.ttlSeconds,
+    );
+  }
+  const names = COLUMNS.map(([name]) => name).join(', ');
+  const rows = await em.execute<Array<{ source_id: string; msg_id: string }>>(
+    `WITH input (${names}) AS (VALUES ${messages.map(() => ROW_PLACEHOLDERS).join(', ')}),
+     seen AS (
+       INSERT INTO zone_message (source_id, msg_id, zone, destination_id, message_type, object_name, request_msg_id)
+       SELECT source_id, msg_id, zone, destination_id, message_type, object_name, request_msg_id FROM input
+       ON CONFLICT DO NOTHING RETURNING source_id, msg_id)
+     INSERT INTO zone_delivery (source_id, msg_id, destination_id, message_type, content_type, body, origin_key_id,
+                                origin_signature, origin_signature_input, origin_content_digest, origin_authority, expires_at)
+     SELECT i.source_id, i.msg_id, i.destination_id, i.message_type, i.content_type, i.body, i.origin_key_id,
+            i.origin_signature, i.origin_signature_input, i.origin_content_digest, i.origin_authority,
+            now() + i.ttl_seconds * interval '1 second'
+       FROM input i JOIN seen USING (source_id, msg_id)
+     RETURNING source_id, msg_id`,
+    params,
+  );
+  return new Set(rows.map((r) => `${r.source_id} ${r.msg_id}`));
+}
+
+/** The SIF_Request a SIF_Response answers, as the router recorded it. */
+export async function findRequest(
+  em: EntityManager,
+  requestMsgId: string,
+): Promise<{ sourceId: string; destinationId: string | null; objectName: string | null } | undefined> {
+  const rows = await em.execute<Array<{ source_id: string; destination_id: string | null; object_name: string | null }>>(
+    `SELECT source_id, destination_id, object_name FROM zone_message WHERE msg_id = ? AND message_type = 'SIF_Request' LIMIT 2`,
+    [requestMsgId],
+  );
+  // A SIF_MsgId is a GUID; two requests with one id would make the match ambiguous.
+  if (rows.length !== 1) return undefined;
+  const row = rows[0]!;
+  return { sourceId: row.source_id, destinationId: row.destination_id, objectName: row.object_name };
+}
+
+const DELIVERY_COLUMNS = `q.seq, q.source_id, q.msg_id, q.destination_id, q.message_type, q.content_type, q.body, q.origin_key_id,
+  q.origin_signature, q.origin_signature_input, q.origin_content_digest, q.origin_authority, q.attempts`;
+
+type RawDelivery = {
+  seq: string;
+  source_id: string;
+  msg_id: string;
+  destination_id: string;
+  message_type: string;
+  content_type: string;
+  body: Buffer;
+  origin_key_id: string;
+  origin_signature: string;
+  origin_signature_input: string;
+  origin_content_digest: string;
+  origin_authority: string;
+  attempts: number;
+  endpoint?: string;
+};
+
+function toDelivery(r: RawDelivery): DeliveryRow {
+  return {
+    seq: String(r.seq),
+    sourceId: r.source_id,
+    msgId: r.msg_id,
+    destinationId: r.destination_id,
+    messageType: r.message_type,
+    contentType: r.content_type,
+    body: r.body,
+    originKeyId: r.origin_key_id,
+    origin: { signature: r.origin_signature, signatureInput: r.origin_signature_input, contentDigest: r.origin_content_digest, authority: r.origin_authority },
+    attempts: r.attempts,
+    ...(r.endpoint ? { endpoint: r.endpoint } : {}),
+  };
+}
+
+/**
+ * Claims due messages for active push-mode districts for `leaseMs`
+ * (FOR UPDATE SKIP LOCKED, so router instances never send one message at
+ * once; a router killed mid-delivery leaves its claims to expire and be
+ * claimed again).
+ */
+export async function claimPushDeliveries(em: EntityManager, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
+  const rows = await em.execute<RawDelivery[]>(
+    `UPDATE zone_delivery q SET locked_until = now() + (? * interval '1 millisecond'), attempts = q.attempts + 1
+      FROM district d
+     WHERE d.nces_id = q.destination_id AND q.seq IN (
+       SELECT z.seq FROM zone_delivery z JOIN district dd ON dd.nces_id = z.destination_id
+        WHERE dd.delivery_mode = 'push' AND dd.status = 'active' AND z.next_attempt_at <= now()
+          AND (z.locked_until IS NULL OR z.locked_until < now()) AND z.expires_at > now()
+        ORDER BY z.seq LIMIT ? FOR UPDATE OF z SKIP LOCKED)
+     RETURNING ${DELIVERY_COLUMNS}, d.endpoint`,
+    [leaseMs, limit],
+  );
+  return rows.map(toDelivery).sort((a, b) => Number(a.seq) - Number(b.seq));
+}
+
+/** Deletes delivered (acknowledged) messages. */
+export async function deleteDeliveries(em: EntityManager, seqs: string[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await em.execute(`DELETE FROM zone_delivery WHERE seq IN (${seqs.map(() => '?').join(', ')})`, seqs);
+}
+
+/** Releases a claim after a failed attempt; the message is due again after `delayMs`. */
+export async function retryDelivery(em: EntityManager, seq: string, delayMs: number, error: string): Promise<void> {
+  await em.execute(
+    `UPDATE zone_delivery SET locked_until = NULL, last_error = ?, next_attempt_at = now() + (? * interval '1 millisecond') WHERE seq = ?`,
+    [error.slice(0, 2000), delayMs, seq],
+  );
+}
+
+/** The oldest unexpired message waiting for `destinationId` (SIF_GetMessage). */
+export async function nextPullDelivery(em: EntityManager, destinationId: string): Promise<DeliveryRow | undefined> {
+  const rows = await em.execute<RawDelivery[]>(
+    `SELECT ${DELIVERY_COLUMNS} FROM zone_delivery q WHERE q.destination_id = ? AND q.expires_at > now() ORDER BY q.seq LIMIT 1`,
+    [destinationId],
+  );
+  return rows[0] ? toDelivery(rows[0]) : undefined;
+}
+
+/** Deletes the message a destination acknowledged; false when it holds no such message. */
+export async function acknowledgeDelivery(em: EntityManager, destinationId: string, sourceId: string, msgId: string): Promise<boolean> {
+  const rows = await em.execute<Array<{ seq: string }>>(
+    `DELETE FROM zone_delivery WHERE destination_id = ? AND source_id = ? AND msg_id = ? RETURNING seq`,
+    [destinationId, sourceId, msgId],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * Deletes undelivered messages past their expiry, and routing metadata older
+ * than `retentionSeconds` (long enough to answer late duplicates and
+ * responses). Returns how many queued messages expired.
+ */
+export async function expireZoneData(em: EntityManager, retentionSeconds: number): Promise<number> {
+  const expired = await em.execute<Array<{ seq: string }>>(`DELETE FROM zone_delivery WHERE expires_at <= now() RETURNING seq`);
+  await em.execute(`DELETE FROM zone_message WHERE received_at < now() - (? * interval '1 second')`, [retentionSeconds]);
+  return expired.length;
+}

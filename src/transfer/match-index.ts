@@ -1,0 +1,124 @@
+/**
+ * The match-key index of a district's students (tables in
+ * transfer-migration.ts) and the candidate lookup matching runs on
+ * (DESIGN §6.4). Writes to students and their district associations mark
+ * the student dirty in the writer's transaction (a trigger); before each
+ * lookup the dirty students are re-keyed, so the index is never behind the
+ * Ed-Fi store when a request is matched.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { matchKeyOf, type MatchDemographics } from '../matching/demographics.js';
+import { demographicsFromEdfi, type EdfiStudentDistrictAssociation, type EdfiStudentNames } from '../matching/edfi-demographics.js';
+import { nearLookupKeysOf } from '../matching/lookup-keys.js';
+import type { MatchCandidate } from '../matching/student-match.js';
+import type { RequestDemographics } from './transfer-entity.js';
+
+/** A student of this district as matching sees it. */
+export interface LocalStudent extends MatchCandidate {
+  readonly demographics: RequestDemographics;
+  /** "Last, First" as the Records Transfer list shows it. */
+  readonly name: string;
+}
+
+/** The students a request may concern: every one under its exact key, and a bounded pool of near ones. */
+export interface CandidatePool {
+  readonly exact: LocalStudent[];
+  readonly near: LocalStudent[];
+}
+
+/** Students re-keyed per transaction while catching up (bounded so a bulk load does not make one huge transaction). */
+const REFRESH_BATCH = 2000;
+/** Near candidates read per request: plenty for a person to choose from after scoring. */
+const NEAR_POOL = 200;
+
+interface DirtyRow {
+  id: string;
+  student: EdfiStudentNames | null;
+  seoa: EdfiStudentDistrictAssociation | null;
+}
+
+/**
+ * Re-keys every student marked dirty since the last call; returns how many.
+ * Cheap when nothing changed (one index probe on an empty table). Safe to run
+ * from several processes at once: each takes different students.
+ */
+export async function refreshMatchIndex(em: EntityManager): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const done = await em.transactional((tx) => refreshBatch(tx));
+    total += done;
+    if (done < REFRESH_BATCH) return total;
+  }
+}
+
+async function refreshBatch(tx: EntityManager): Promise<number> {
+  const rows = await tx.execute<DirtyRow[]>(
+    `WITH taken AS (
+       DELETE FROM student_match_dirty WHERE student_unique_id IN (
+         SELECT student_unique_id FROM student_match_dirty LIMIT ? FOR UPDATE SKIP LOCKED)
+       RETURNING student_unique_id
+     )
+     SELECT t.student_unique_id AS id, s.body AS student, e.body AS seoa
+     FROM taken t
+     LEFT JOIN edfi_document s ON s.identity->>'studentUniqueId' = t.student_unique_id AND s.resource = 'ed-fi/students'
+     LEFT JOIN LATERAL (
+       SELECT body FROM edfi_document
+       WHERE identity->>'studentUniqueId' = t.student_unique_id AND resource = 'ed-fi/studentEducationOrganizationAssociations'
+       ORDER BY (body->>'sexDescriptor' IS NOT NULL) DESC, last_modified DESC LIMIT 1
+     ) e ON true`,
+    [REFRESH_BATCH],
+  );
+  if (rows.length === 0) return 0;
+  const gone = rows.filter((r) => !r.student).map((r) => r.id);
+  const keyed = rows.filter((r) => r.student).map((r) => keyRow(r.id, demographicsFromEdfi(r.student!, r.seoa ?? undefined)));
+  if (gone.length > 0) await tx.execute(`DELETE FROM student_match_key WHERE student_unique_id = ANY(?)`, [gone]);
+  if (keyed.length > 0) {
+    await tx.execute(
+      `INSERT INTO student_match_key (student_unique_id, match_key, last_first, last_birth, first_birth, demographics)
+       SELECT id, match_key, last_first, last_birth, first_birth, demographics
+       FROM jsonb_to_recordset(?::jsonb) AS r(id text, match_key text, last_first text, last_birth text, first_birth text, demographics jsonb)
+       ON CONFLICT (student_unique_id) DO UPDATE SET match_key = excluded.match_key, last_first = excluded.last_first,
+         last_birth = excluded.last_birth, first_birth = excluded.first_birth, demographics = excluded.demographics`,
+      [JSON.stringify(keyed)],
+    );
+  }
+  return rows.length;
+}
+
+function keyRow(id: string, demographics: RequestDemographics) {
+  const near = nearLookupKeysOf(demographics);
+  return {
+    id,
+    match_key: matchKeyOf(demographics),
+    last_first: near.lastFirst,
+    last_birth: near.lastBirth,
+    first_birth: near.firstBirth,
+    demographics,
+  };
+}
+
+/**
+ * The students a request may concern, after bringing the index up to date:
+ * all of those under the request's exact key (never cut short, so a second
+ * exact match is never missed) and up to 200 sharing two of last name,
+ * first name and birth date (for a person to choose from).
+ */
+export async function candidatePool(em: EntityManager, request: MatchDemographics): Promise<CandidatePool> {
+  await refreshMatchIndex(em);
+  const key = matchKeyOf(request);
+  const near = nearLookupKeysOf(request);
+  const rows = await em.execute<Array<{ id: string; demographics: RequestDemographics; exact: boolean }>>(
+    `SELECT student_unique_id AS id, demographics, true AS exact FROM student_match_key WHERE match_key = ?
+     UNION ALL
+     (SELECT student_unique_id, demographics, false FROM student_match_key
+      WHERE (last_first = ? OR last_birth = ? OR first_birth = ?) AND match_key <> ? LIMIT ?)`,
+    [key, near.lastFirst, near.lastBirth, near.firstBirth, key, NEAR_POOL],
+  );
+  const student = (r: (typeof rows)[number]): LocalStudent => ({ studentId: r.id, demographics: r.demographics, name: studentName(r.demographics) });
+  return { exact: rows.filter((r) => r.exact).map(student), near: rows.filter((r) => !r.exact).map(student) };
+}
+
+/** "Last, First" as the source's Records Transfer list writes a student's name. */
+export function studentName(d: Pick<RequestDemographics, 'firstName' | 'lastSurname'>): string {
+  return `${d.lastSurname}, ${d.firstName}`;
+}

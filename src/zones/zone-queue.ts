@@ -1,0 +1,153 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { SifJsonDocument } from '../sif/json-mapping.js';
+import { sifError, type SifError } from '../sif/sif-error.js';
+import type { SifAck } from '../sif/sif-message.js';
+
+/**
+ * The durable per-agent delivery queue of a zone (SIF 2.x: the ZIS keeps
+ * each agent's messages until the agent acknowledges them). Messages go to
+ * an agent one at a time, oldest first, and are redelivered until a SIF_Ack
+ * settles them. Selective Message Blocking (SMB): an intermediate ack
+ * (status 2) to an event keeps that event, "blocked", and freezes further
+ * events to the agent until the final ack (status 3); requests and
+ * responses still flow.
+ */
+
+/** What a queued message is. */
+export type QueueKind = 'event' | 'request' | 'response';
+
+/** A queued message. */
+export interface QueuedMessage {
+  id: string;
+  zoneId: string;
+  target: string;
+  msgId: string;
+  kind: QueueKind;
+  document: SifJsonDocument;
+  state: 'queued' | 'blocked';
+  attempts: number;
+}
+
+interface QueueRow {
+  id: string;
+  zone_id: string;
+  target: string;
+  msg_id: string;
+  kind: QueueKind;
+  message: SifJsonDocument;
+  state: 'queued' | 'blocked';
+  attempts: number;
+}
+
+function fromRow(r: QueueRow): QueuedMessage {
+  return { id: String(r.id), zoneId: r.zone_id, target: r.target, msgId: r.msg_id, kind: r.kind, document: r.message, state: r.state, attempts: r.attempts };
+}
+
+const COLUMNS = 'id, zone_id, target, msg_id, kind, message, state, attempts';
+
+/** Adds a message to an agent's queue (a second copy of one msg id is ignored). */
+export async function enqueueFor(em: EntityManager, zoneId: string, target: string, msgId: string, kind: QueueKind, document: SifJsonDocument): Promise<void> {
+  await em.execute(
+    `INSERT INTO zone_queue (zone_id, target, msg_id, kind, message) VALUES (?, ?, ?, ?, ?) ON CONFLICT (zone_id, target, msg_id) DO NOTHING`,
+    [zoneId, target, msgId, kind, JSON.stringify(document)],
+  );
+}
+
+/** The SQL condition "this row may be delivered now, SMB permitting", for alias q. */
+const DELIVERABLE = `q.state = 'queued'
+  AND (q.kind <> 'event' OR NOT EXISTS (
+    SELECT 1 FROM zone_queue b WHERE b.zone_id = q.zone_id AND b.target = q.target AND b.state = 'blocked'))`;
+
+/**
+ * The message a pull agent gets with SIF_GetMessage: its oldest deliverable
+ * message, the same one again until it is acknowledged.
+ */
+export async function nextForPull(em: EntityManager, zoneId: string, target: string): Promise<QueuedMessage | undefined> {
+  const rows = await em.execute<QueueRow[]>(
+    `UPDATE zone_queue SET attempts = attempts + 1
+      WHERE id = (SELECT q.id FROM zone_queue q WHERE q.zone_id = ? AND q.target = ? AND ${DELIVERABLE} ORDER BY q.id LIMIT 1)
+      RETURNING ${COLUMNS}`,
+    [zoneId, target],
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+/**
+ * Claims, for push and internal agents that are awake, the head of each
+ * agent's queue when it is due and not already in flight: one message per
+ * agent at a time, in order. The lease makes a crashed delivery come back.
+ */
+export async function claimPushHeads(em: EntityManager, limit: number, leaseMs: number): Promise<Array<QueuedMessage & { mode: 'Push' | 'Internal'; url: string | null; format: 'xml' | 'json' }>> {
+  const rows = await em.execute<Array<QueueRow & { mode: 'Push' | 'Internal'; url: string | null; format: 'xml' | 'json' }>>(
+    `WITH heads AS (
+       SELECT DISTINCT ON (q.zone_id, q.target) q.id
+         FROM zone_queue q
+         JOIN zone_registration r ON r.zone_id = q.zone_id AND r.source_id = q.target
+        WHERE r.mode IN ('Push', 'Internal') AND NOT r.sleeping AND ${DELIVERABLE}
+        ORDER BY q.zone_id, q.target, q.id)
+     UPDATE zone_queue z SET locked_until = now() + (? * interval '1 millisecond'), attempts = z.attempts + 1
+       FROM zone_registration r
+      WHERE z.id IN (SELECT id FROM heads) AND r.zone_id = z.zone_id AND r.source_id = z.target
+        AND z.next_attempt_at <= now() AND (z.locked_until IS NULL OR z.locked_until < now())
+        AND z.id IN (SELECT id FROM heads ORDER BY id LIMIT ?)
+      RETURNING z.id, z.zone_id, z.target, z.msg_id, z.kind, z.message, z.state, z.attempts, r.mode, r.url, r.format`,
+    [leaseMs, limit],
+  );
+  return rows.map((r) => ({ ...fromRow(r), mode: r.mode, url: r.url, format: r.format }));
+}
+
+/** Puts a message back for a later attempt (transport failure, agent asleep). */
+export async function retryLater(em: EntityManager, id: string, delayMs: number, error: string): Promise<void> {
+  await em.execute(
+    `UPDATE zone_queue SET locked_until = NULL, next_attempt_at = now() + (? * interval '1 millisecond'), last_error = ? WHERE id = ?`,
+    [delayMs, error.slice(0, 2000), id],
+  );
+}
+
+/** How an agent's SIF_Ack settled a delivered message. */
+export type Settlement = { kind: 'removed' } | { kind: 'blocked' } | { kind: 'retry'; reason: string } | { kind: 'refused'; error: SifError };
+
+/**
+ * Applies an agent's SIF_Ack to the queued message it acknowledges
+ * (SIF_OriginalMsgId): status 1, 7 or an error removes it; status 2 blocks
+ * an event (SMB); status 3 removes a blocked event and unblocks; status 8
+ * (the agent sleeps) keeps it for later.
+ */
+export async function settleWithAck(em: EntityManager, zoneId: string, target: string, ack: SifAck): Promise<Settlement> {
+  const rows = await em.execute<QueueRow[]>(`SELECT ${COLUMNS} FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? FOR UPDATE`, [
+    zoneId,
+    target,
+    ack.originalMsgId ?? '',
+  ]);
+  const row = rows[0];
+  if (!row) return { kind: 'refused', error: sifError(12, 6, `no message ${ack.originalMsgId ?? '(nil)'} is waiting for ${target}`) };
+  const code = ack.error ? undefined : ack.status?.code;
+  if (code === 2) {
+    if (row.kind !== 'event') return { kind: 'refused', error: sifError(13, 2, `${row.msg_id} is a ${row.kind}, not a SIF_Event`) };
+    await em.execute(`UPDATE zone_queue SET state = 'blocked', locked_until = NULL WHERE id = ?`, [row.id]);
+    return { kind: 'blocked' };
+  }
+  if (code === 3) {
+    if (row.state !== 'blocked') return { kind: 'refused', error: sifError(13, 4, `${row.msg_id} is not blocked by an intermediate SIF_Ack`) };
+  } else if (row.state === 'blocked') {
+    return { kind: 'refused', error: sifError(13, 3, `${row.msg_id} waits for a final SIF_Ack (status 3)`) };
+  }
+  if (code === 8) {
+    await retryLater(em, row.id, 5_000, 'the agent is sleeping');
+    return { kind: 'retry', reason: 'the agent is sleeping' };
+  }
+  if (code === 0 || code === 9) return { kind: 'refused', error: sifError(12, 5, `status ${code} is sent only by a ZIS`) };
+  await em.execute('DELETE FROM zone_queue WHERE id = ?', [row.id]);
+  return { kind: 'removed' };
+}
+
+/** How many messages wait for an agent, by state (status pages, tests). */
+export async function queueDepth(em: EntityManager, zoneId: string, target: string): Promise<{ queued: number; blocked: number }> {
+  const rows = await em.execute<Array<{ state: string; count: string }>>(
+    'SELECT state, count(*) AS count FROM zone_queue WHERE zone_id = ? AND target = ? GROUP BY state',
+    [zoneId, target],
+  );
+  const depth = { queued: 0, blocked: 0 };
+  for (const r of rows) depth[r.state as 'queued' | 'blocked'] = Number(r.count);
+  return depth;
+}

@@ -1,0 +1,346 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkConfig } from '../../src/config/load-config.js';
+import { buildNodeApp } from '../../src/http/node-app.js';
+import { zoneDeliveryFor } from '../../src/http/zone-routes.js';
+import { nodeSchema } from '../../src/node/node-schema.js';
+import { statusAck } from '../../src/sif/sif-build.js';
+import { decodeSif, encodeSif } from '../../src/sif/sif-codec.js';
+import { newHeader, SIF_VERSION, type SifAck, type SifMessage, type SifRequest, type SifResponse } from '../../src/sif/sif-message.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { checkZoneDefinition } from '../../src/zones/zone-definition.js';
+import { queueDepth } from '../../src/zones/zone-queue.js';
+import { findZone, saveZone } from '../../src/zones/zone-store.js';
+import { createTestDatabase } from '../support/database.js';
+import { studentPersonal } from '../support/sif-samples.js';
+import { validateAgainstSifXsd } from '../support/xsd-validate.js';
+
+const ZONE = 'test-zone';
+let orm: MikroORM;
+let app: FastifyInstance;
+let receiver: FastifyInstance;
+let receiverUrl = '';
+/** What the push receiver got, and how it answers the next events (status 1 or 2). */
+const pushed: SifMessage[] = [];
+let pushStatus: 1 | 2 = 1;
+/** Every XML answer of the zone, validated against the XSD at the end. */
+const answers: Record<string, string> = {};
+
+const RIGHTS_ALL = ['Provide', 'Respond', 'PublishAdd', 'PublishChange'] as const;
+
+beforeAll(async () => {
+  const url = await createTestDatabase('node');
+  orm = await openDatabase(url, nodeSchema, 10);
+  const config = checkConfig({
+    dataDir: mkdtempSync(join(tmpdir(), 'rex-zone-')),
+    databaseUrl: url,
+    logLevel: 'silent',
+    node: { routerUrl: 'http://127.0.0.1:9', district: { ncesId: '0499901', name: 'Test USD', state: 'AZ' } },
+  });
+  app = await buildNodeApp({ config, orm });
+  const zone = checkZoneDefinition({
+    id: ZONE,
+    name: 'Test zone',
+    maxMessageBytes: 8192,
+    nodeAgent: { sourceId: 'NODE', name: 'Node', rights: { StudentPersonal: ['Subscribe'] } },
+    agents: [
+      { sourceId: 'SIS', name: 'SIS', rights: { StudentPersonal: [...RIGHTS_ALL], SchoolInfo: ['Provide', 'Respond'] } },
+      { sourceId: 'SIS2', name: 'Second SIS', rights: { StudentPersonal: ['Provide', 'Respond', 'PublishAdd'] } },
+      { sourceId: 'PUSHER', name: 'Push subscriber', rights: { StudentPersonal: ['Subscribe', 'Respond'], SchoolInfo: ['Request'] } },
+      { sourceId: 'PULLER', name: 'Pull subscriber', rights: { StudentPersonal: ['Subscribe', 'Request'] } },
+    ],
+  });
+  if (zone.kind !== 'ok') throw new Error(zone.problems.join('; '));
+  await orm.em.fork().transactional((tx) => saveZone(tx, zone.zone));
+
+  receiver = Fastify();
+  receiver.addContentTypeParser('*', { parseAs: 'string' }, (_r, body, done) => done(null, body));
+  receiver.post('/sif', async (request, reply) => {
+    const decoded = decodeSif(String(request.body), 'xml');
+    if (decoded.kind !== 'ok') return reply.status(400).send();
+    pushed.push(decoded.message);
+    const code = decoded.message.type === 'SIF_Event' ? pushStatus : 1;
+    const ack = statusAck('PUSHER', { msgId: decoded.message.header.msgId, sourceId: decoded.message.header.sourceId }, code);
+    return reply.type('application/xml').send(encodeSif(ack, 'xml'));
+  });
+  receiverUrl = `${await receiver.listen({ port: 0, host: '127.0.0.1' })}/sif`;
+});
+
+afterAll(async () => {
+  await app?.close();
+  await receiver?.close();
+  await orm?.close(true);
+  const failures = validateAgainstSifXsd(answers);
+  expect(failures).toEqual({});
+});
+
+let answerCount = 0;
+
+/** Posts a message (typed, or a raw body) and returns the decoded SIF_Ack. */
+async function post(message: SifMessage | string, options: { contentType?: string; accept?: string; zone?: string; format?: 'xml' | 'json' } = {}): Promise<{ ack: SifAck; status: number; contentType: string }> {
+  const format = options.format ?? 'xml';
+  const payload = typeof message === 'string' ? message : encodeSif(message, format);
+  const response = await app.inject({
+    method: 'POST',
+    url: `/zones/${options.zone ?? ZONE}`,
+    headers: { 'content-type': options.contentType ?? (format === 'xml' ? 'application/xml' : 'application/json'), ...(options.accept ? { accept: options.accept } : {}) },
+    payload,
+  });
+  const contentType = String(response.headers['content-type']);
+  const answerFormat = contentType.startsWith('application/json') ? 'json' : 'xml';
+  if (answerFormat === 'xml') answers[`answer-${++answerCount}`] = response.body;
+  const decoded = decodeSif(response.body, answerFormat);
+  if (decoded.kind !== 'ok' || decoded.message.type !== 'SIF_Ack') throw new Error(`not a SIF_Ack: ${response.body}`);
+  return { ack: decoded.message, status: response.statusCode, contentType };
+}
+
+const h = (source: string, extra = {}) => newHeader(source, extra);
+const v = { version: SIF_VERSION };
+
+function register(source: string, mode: 'Push' | 'Pull', url?: string): SifMessage {
+  return {
+    type: 'SIF_Register',
+    ...v,
+    header: h(source),
+    name: source,
+    versions: ['2.*'],
+    maxBufferSize: 1_000_000,
+    mode,
+    ...(url ? { protocol: { type: 'HTTP', secure: false, url, properties: [] } } : {}),
+  };
+}
+
+function event(source: string, action: 'Add' | 'Change' | 'Delete', refId = 'A1B2C3D4E5F60718293A4B5C6D7E8F90'): SifMessage {
+  return { type: 'SIF_Event', ...v, header: h(source), objectName: 'StudentPersonal', action, object: studentPersonal(refId) };
+}
+
+function control(source: string, command: 'SIF_Ping' | 'SIF_Sleep' | 'SIF_Wakeup' | 'SIF_GetMessage' | 'SIF_GetAgentACL' | 'SIF_GetZoneStatus'): SifMessage {
+  return { type: 'SIF_SystemControl', ...v, header: h(source), command };
+}
+
+async function getMessage(source: string): Promise<SifAck> {
+  return (await post(control(source, 'SIF_GetMessage'))).ack;
+}
+
+async function ackDelivered(source: string, original: { msgId: string; sourceId: string }, code: 1 | 2 | 3 = 1): Promise<SifAck> {
+  return (await post(statusAck(source, original, code))).ack;
+}
+
+/** The message a pull agent got wrapped in SIF_Ack/SIF_Status/SIF_Data. */
+function unwrap(ack: SifAck): SifMessage {
+  expect(ack.status?.code).toBe(0);
+  const data = ack.status?.data;
+  if (data?.kind !== 'message') throw new Error('no message in the ack');
+  const decoded = decodeSif(JSON.stringify({ SIF_Message: data.message }), 'json');
+  if (decoded.kind !== 'ok') throw new Error(decoded.error.extendedDesc);
+  return decoded.message;
+}
+
+const expectError = (ack: SifAck, category: number, code: number) => expect(ack.error, JSON.stringify(ack)).toMatchObject({ category, code });
+const expectStatus = (ack: SifAck, code: number) => expect(ack.status?.code, JSON.stringify(ack)).toBe(code);
+
+describe('zone endpoint: registration and provisioning', () => {
+  it('registers push and pull agents and answers with their ACL', async () => {
+    const { ack } = await post(register('SIS', 'Pull'));
+    expectStatus(ack, 0);
+    expect(ack.status?.data?.kind).toBe('agentACL');
+    expectStatus((await post(register('SIS2', 'Pull'))).ack, 0);
+    expectStatus((await post(register('PUSHER', 'Push', receiverUrl))).ack, 0);
+    expectStatus((await post(register('PULLER', 'Pull'))).ack, 0);
+  });
+
+  it('refuses a stranger (4/2), an unregistered sender (4/9), unsupported versions (5/4), a push agent without URL', async () => {
+    expectError((await post(register('STRANGER', 'Pull'))).ack, 4, 2);
+    expectError((await post(control('STRANGER', 'SIF_Ping'))).ack, 4, 9);
+    expectError((await post({ ...(register('SIS', 'Pull') as any), versions: ['1.5r1'] })).ack, 5, 4);
+    expectError((await post(register('SIS', 'Push'))).ack, 5, 3);
+  });
+
+  it('provides once: a second provider gets 6/4, an unknown object 6/3, no right 4/3', async () => {
+    const provide = (source: string, objectName: string): SifMessage => ({ type: 'SIF_Provide', ...v, header: h(source), objects: [{ objectName }] });
+    expectStatus((await post(provide('SIS', 'StudentPersonal'))).ack, 0);
+    expectStatus((await post(provide('SIS', 'StudentPersonal'))).ack, 0);
+    expectError((await post(provide('SIS2', 'StudentPersonal'))).ack, 6, 4);
+    expectError((await post(provide('SIS', 'Spaceship'))).ack, 6, 3);
+    expectError((await post(provide('PULLER', 'StudentPersonal'))).ack, 4, 3);
+  });
+
+  it('subscribes with the right (4/4 without, 7/3 for an unknown object) and provisions all or nothing', async () => {
+    const subscribe = (source: string, objectName: string): SifMessage => ({ type: 'SIF_Subscribe', ...v, header: h(source), objects: [{ objectName }] });
+    expectStatus((await post(subscribe('PUSHER', 'StudentPersonal'))).ack, 0);
+    expectStatus((await post(subscribe('PULLER', 'StudentPersonal'))).ack, 0);
+    expectError((await post(subscribe('PULLER', 'SchoolInfo'))).ack, 4, 4);
+    expectError((await post(subscribe('PULLER', 'Spaceship'))).ack, 7, 3);
+    const provision: SifMessage = {
+      type: 'SIF_Provision',
+      ...v,
+      header: h('SIS'),
+      objects: { provide: [{ objectName: 'StudentPersonal' }, { objectName: 'SchoolInfo' }], subscribe: [], publishAdd: [{ objectName: 'StudentPersonal' }], publishChange: [], publishDelete: [{ objectName: 'StudentPersonal' }], request: [], respond: [] },
+    };
+    expectError((await post(provision)).ack, 4, 12);
+    const status = (await post(control('SIS', 'SIF_GetZoneStatus'))).ack;
+    const zoneStatus = status.status?.data?.kind === 'zoneStatus' ? status.status.data.zoneStatus : {};
+    expect(JSON.stringify(zoneStatus)).not.toContain('SchoolInfo');
+  });
+});
+
+describe('zone endpoint: events, queues and acks', () => {
+  it('delivers an event to every subscriber: pull (GetMessage, redelivered until acked) and push (POST to SIF_URL)', async () => {
+    const add = event('SIS', 'Add');
+    expectStatus((await post(add)).ack, 0);
+    const first = unwrap(await getMessage('PULLER'));
+    expect(first.header.msgId).toBe(add.header.msgId);
+    expect(unwrap(await getMessage('PULLER')).header.msgId).toBe(add.header.msgId);
+    expectStatus(await ackDelivered('PULLER', add.header), 0);
+    expectStatus(await getMessage('PULLER'), 9);
+    await zoneDeliveryFor(orm)!.drain();
+    expect(pushed.map((m) => m.header.msgId)).toContain(add.header.msgId);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 0, blocked: 0 });
+    expect(await queueDepth(orm.em.fork(), ZONE, 'NODE')).toEqual({ queued: 0, blocked: 0 });
+  });
+
+  it('answers a repeated SIF_MsgId with status 7 and queues nothing twice', async () => {
+    const change = event('SIS', 'Change');
+    expectStatus((await post(change)).ack, 0);
+    expectStatus((await post(change)).ack, 7);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PULLER')).toEqual({ queued: 1, blocked: 0 });
+    expectStatus(await ackDelivered('PULLER', unwrap(await getMessage('PULLER')).header), 0);
+    await zoneDeliveryFor(orm)!.drain();
+  });
+
+  it('refuses an event without the publish right (4/12) and forwards nothing', async () => {
+    expectError((await post(event('SIS', 'Delete'))).ack, 4, 12);
+    expectError((await post(event('PULLER', 'Add'))).ack, 4, 10);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PULLER')).toEqual({ queued: 0, blocked: 0 });
+  });
+
+  it('refuses an ack for a message that is not waiting (12/6)', async () => {
+    expectError(await ackDelivered('PULLER', { msgId: 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF', sourceId: 'SIS' }), 12, 6);
+  });
+
+  it('holds messages for a sleeping pull agent (status 8) until it wakes up', async () => {
+    expectStatus((await post(control('PULLER', 'SIF_Sleep'))).ack, 0);
+    const add = event('SIS', 'Add', 'B1B2C3D4E5F60718293A4B5C6D7E8F90');
+    expectStatus((await post(add)).ack, 0);
+    expectStatus(await getMessage('PULLER'), 8);
+    expectStatus((await post(control('PULLER', 'SIF_Wakeup'))).ack, 0);
+    const got = unwrap(await getMessage('PULLER'));
+    expect(got.header.msgId).toBe(add.header.msgId);
+    expectStatus(await ackDelivered('PULLER', got.header), 0);
+    await zoneDeliveryFor(orm)!.drain();
+  });
+
+  it('Selective Message Blocking: an intermediate ack freezes events to that agent, requests still flow, the final ack releases', async () => {
+    pushed.length = 0;
+    pushStatus = 2;
+    const first = event('SIS', 'Change');
+    const second = event('SIS', 'Change');
+    expectStatus((await post(first)).ack, 0);
+    expectStatus((await post(second)).ack, 0);
+    await zoneDeliveryFor(orm)!.drain();
+    expect(pushed.map((m) => m.header.msgId)).toEqual([first.header.msgId]);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 1, blocked: 1 });
+    // A request to the blocked agent still flows.
+    const request: SifRequest = { type: 'SIF_Request', ...v, header: h('PULLER', { destinationId: 'PUSHER' }), versions: ['2.4'], maxBufferSize: 65536, query: { objectName: 'StudentPersonal', elements: [] } };
+    expectStatus((await post(request)).ack, 0);
+    await zoneDeliveryFor(orm)!.drain();
+    expect(pushed.map((m) => m.type)).toEqual(['SIF_Event', 'SIF_Request']);
+    pushStatus = 1;
+    expectError(await ackDelivered('PUSHER', second.header, 3), 13, 4);
+    expectStatus(await ackDelivered('PUSHER', first.header, 3), 0);
+    await zoneDeliveryFor(orm)!.drain();
+    expect(pushed.map((m) => m.header.msgId)).toEqual([first.header.msgId, request.header.msgId, second.header.msgId]);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 0, blocked: 0 });
+    // The pull agent got both events too.
+    for (let i = 0; i < 2; i++) expectStatus(await ackDelivered('PULLER', unwrap(await getMessage('PULLER')).header), 0);
+  });
+});
+
+describe('zone endpoint: requests and responses', () => {
+  it('routes a request to the provider and the response packets back, checking packet order, buffer size and request ids', async () => {
+    const request: SifRequest = { type: 'SIF_Request', ...v, header: h('PULLER'), versions: ['2.4'], maxBufferSize: 4096, query: { objectName: 'StudentPersonal', elements: [] } };
+    expectStatus((await post(request)).ack, 0);
+    const delivered = unwrap(await getMessage('SIS'));
+    expect(delivered.header.msgId).toBe(request.header.msgId);
+    expectStatus(await ackDelivered('SIS', delivered.header), 0);
+    const packet = (n: number, more: boolean, count = 1, source = 'SIS'): SifResponse => ({
+      type: 'SIF_Response',
+      ...v,
+      header: h(source, { destinationId: 'PULLER' }),
+      requestMsgId: request.header.msgId,
+      packetNumber: n,
+      morePackets: more,
+      objectData: { StudentPersonal: Array.from({ length: count }, () => studentPersonal('C1B2C3D4E5F60718293A4B5C6D7E8F90').StudentPersonal) },
+    });
+    expectError((await post(packet(2, false))).ack, 8, 12);
+    expectError((await post(packet(1, false, 1, 'SIS2'))).ack, 8, 10);
+    expectError((await post(packet(1, false, 15))).ack, 8, 11);
+    expectError((await post({ ...packet(1, true), header: h('SIS', { destinationId: 'SIS2' }) })).ack, 8, 14);
+    expectStatus((await post(packet(1, true))).ack, 0);
+    expectStatus((await post(packet(2, false))).ack, 0);
+    expectError((await post(packet(3, false))).ack, 8, 10);
+    const responses = [unwrap(await getMessage('PULLER'))];
+    expectStatus(await ackDelivered('PULLER', responses[0]!.header), 0);
+    responses.push(unwrap(await getMessage('PULLER')));
+    expectStatus(await ackDelivered('PULLER', responses[1]!.header), 0);
+    expect(responses.map((r) => (r as SifResponse).packetNumber)).toEqual([1, 2]);
+  });
+
+  it('refuses requests without the right (4/5), for unknown objects (8/3) and with no provider (8/4)', async () => {
+    const req = (source: string, objectName: string): SifMessage => ({ type: 'SIF_Request', ...v, header: h(source), versions: ['2.4'], maxBufferSize: 65536, query: { objectName, elements: [] } });
+    expectError((await post(req('SIS', 'StudentPersonal'))).ack, 4, 5);
+    expectError((await post(req('PULLER', 'Spaceship'))).ack, 8, 3);
+    expectError((await post(req('PUSHER', 'SchoolInfo'))).ack, 8, 4);
+    expectError((await post({ type: 'SIF_Response', ...v, header: h('SIS'), requestMsgId: 'EEEEEEEEEEEEEEEEEEEEEEEEEEEEEEEE', packetNumber: 1, morePackets: false, objectData: {} })).ack, 8, 10);
+  });
+});
+
+describe('zone endpoint: system control, formats and bad input', () => {
+  it('answers ping, ACL and zone status; a push agent cannot pull (5/9)', async () => {
+    expectStatus((await post(control('SIS', 'SIF_Ping'))).ack, 0);
+    const acl = (await post(control('PULLER', 'SIF_GetAgentACL'))).ack;
+    expect(JSON.stringify(acl.status?.data)).toContain('StudentPersonal');
+    const status = (await post(control('SIS', 'SIF_GetZoneStatus'))).ack;
+    expect(status.status?.data?.kind).toBe('zoneStatus');
+    expectError(await getMessage('PUSHER'), 5, 9);
+  });
+
+  it('speaks JSON, and answers in the format asked for', async () => {
+    const json = await post(control('SIS', 'SIF_Ping'), { format: 'json' });
+    expect(json.contentType).toContain('application/json');
+    expectStatus(json.ack, 0);
+    const mixed = await post(control('SIS', 'SIF_Ping'), { accept: 'application/json' });
+    expect(mixed.contentType).toContain('application/json');
+    const textXml = await post(encodeSif(control('SIS', 'SIF_Ping'), 'xml'), { contentType: 'text/xml; charset=utf-8', accept: 'text/html, application/xml;q=0.9' });
+    expect(textXml.contentType).toContain('application/xml');
+  });
+
+  it('refuses malformed XML (1/2), DOCTYPE (1/3), invalid messages (1/6), oversized bodies (12/1), all with SIF_Acks', async () => {
+    expectError((await post('<SIF_Message><oops></SIF_Message>')).ack, 1, 2);
+    const ping = encodeSif(control('SIS', 'SIF_Ping'), 'xml');
+    expectError((await post(ping.replace('?>', '?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'))).ack, 1, 3);
+    const missing = await post(ping.replace(/<SIF_Timestamp>[^<]*<\/SIF_Timestamp>/, ''));
+    expectError(missing.ack, 1, 6);
+    expect(missing.ack.originalSourceId).toBe('SIS');
+    expectError((await post(ping.replace('</SIF_SourceId>', `${'x'.repeat(9000)}</SIF_SourceId>`))).ack, 12, 1);
+    expectError((await post('{"SIF_Message":', { format: 'json' })).ack, 1, 2);
+  });
+
+  it('answers an unknown zone with 404 and an unsupported media type with 415, both as SIF_Acks', async () => {
+    const unknown = await post(control('SIS', 'SIF_Ping'), { zone: 'nowhere' });
+    expect(unknown.status).toBe(404);
+    expectError(unknown.ack, 12, 1);
+    const wrongType = await post('hello', { contentType: 'text/plain' });
+    expect(wrongType.status).toBe(415);
+  });
+
+  it('unregisters: the agent is gone and its messages with it', async () => {
+    expectStatus((await post({ type: 'SIF_Unregister', ...v, header: h('SIS2') })).ack, 0);
+    expectError((await post(control('SIS2', 'SIF_Ping'))).ack, 4, 9);
+    expect(await findZone(orm.em.fork(), ZONE)).toBeDefined();
+  });
+});
