@@ -7,6 +7,8 @@ import { bulkRoutes } from './bulk-routes.js';
 import { edfiAccess, oauthRoutes } from './oauth-routes.js';
 import { zoneAdminRoutes } from './zone-admin-routes.js';
 import { zoneRoutes } from './zone-routes.js';
+import { sisNodeAgentFor } from '../sis-sync/sis-node-agent.js';
+import { transferRoutes } from './transfer-routes.js';
 
 /** What the node's HTTP app needs from the running process. */
 export interface NodeAppDeps {
@@ -17,11 +19,14 @@ export interface NodeAppDeps {
 /** A feature's routes, registered on the node app with the shared dependencies. */
 export type NodeRoutes = FastifyPluginAsync<NodeAppDeps>;
 
+/** The zone endpoint, with the node's own agent mapping SIS objects into the Ed-Fi store (issue 5, src/sis-sync/). */
+const sisZoneRoutes: NodeRoutes = async (app, deps) => zoneRoutes({ nodeAgent: sisNodeAgentFor(deps.orm, deps.config, app.log) })(app, deps);
+
 /**
  * The feature route plugins of a district node. Each feature (Ed-Fi API,
  * zones, transfer, …) adds its plugin here.
  */
-const nodeRoutes: NodeRoutes[] = [oauthRoutes, bulkRoutes, edfiRoutes({ createAccess: edfiAccess }), zoneRoutes(), zoneAdminRoutes, nationalRoutes];
+const nodeRoutes: NodeRoutes[] = [oauthRoutes, bulkRoutes, edfiRoutes({ createAccess: edfiAccess }), sisZoneRoutes, zoneAdminRoutes, nationalRoutes, transferRoutes];
 
 /**
  * Builds the district node's Fastify app without listening, so tests can

@@ -37,13 +37,22 @@ export function authenticatedUser(request: FastifyRequest): ConsoleUser | undefi
  * The route reads the user with {@link authenticatedUser}.
  */
 export function requireToolRight(right: ToolRight, deps: SessionAuthDeps): preHandlerAsyncHookHandler {
+  return requireAnyToolRight([right], deps);
+}
+
+/**
+ * Like {@link requireToolRight}, for a route any one of several rights opens
+ * (e.g. a received packet: Student Records Transfer or an import sub-right).
+ */
+export function requireAnyToolRight(rights: readonly [ToolRight, ...ToolRight[]], deps: SessionAuthDeps): preHandlerAsyncHookHandler {
   return async function checkToolRight(request, reply) {
     const user = await authenticate(deps.orm, request.headers.authorization);
     if (typeof user === 'string') return refuse(reply, 401, 'unauthenticated', 'Authentication required', user);
-    const check = requireRight(user, right);
-    if (check.kind === 'disabled') return refuse(reply, 401, 'unauthenticated', 'Authentication required', 'the user is disabled');
-    if (check.kind === 'missing-right') {
-      return refuse(reply, 403, 'missing-right', 'The user lacks the tool right', `${user.username} does not hold the tool right "${right}" (${TOOL_RIGHTS[right]})`);
+    const checks = rights.map((right) => requireRight(user, right));
+    if (checks.some((check) => check.kind === 'disabled')) return refuse(reply, 401, 'unauthenticated', 'Authentication required', 'the user is disabled');
+    if (!checks.some((check) => check.kind === 'allowed')) {
+      const named = rights.map((right) => `"${right}" (${TOOL_RIGHTS[right]})`).join(' or ');
+      return refuse(reply, 403, 'missing-right', 'The user lacks the tool right', `${user.username} does not hold the tool right ${named}`);
     }
     users.set(request, user);
   };

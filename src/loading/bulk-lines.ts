@@ -29,13 +29,20 @@ export async function runBulk(input: Readable, writer: RecordWriter, emit: (text
     if (result.status >= 300) totals.rejected++;
     emit(`${JSON.stringify(result)}\n`);
   };
+  // Pipelined: the next batch is validated while the previous one is being written; its write
+  // starts only once the previous one committed (order, and references to earlier lines).
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const outcomes = await writer.write(batch.map((b) => b.record));
-    // Unreadable lines are answered in order with the batch they arrived in.
-    const results: BulkResult[] = [...early, ...batch.map((b, i) => ({ line: b.line, ...outcomes[i]! }))].sort((a, b) => a.line - b.line);
-    results.forEach(send);
+    const lines = batch;
+    const unreadable = early.splice(0);
     batch = [];
-    early.length = 0;
+    const prepared = await writer.prepare(lines.map((b) => b.record));
+    await inFlight;
+    inFlight = writer.commit(prepared).then((outcomes) => {
+      // Unreadable lines are answered in order with the batch they arrived in.
+      const results: BulkResult[] = [...unreadable, ...lines.map((b, i) => ({ line: b.line, ...outcomes[i]! }))].sort((a, b) => a.line - b.line);
+      results.forEach(send);
+    });
   };
   let n = 0;
   for await (const text of lines) {
@@ -47,6 +54,7 @@ export async function runBulk(input: Readable, writer: RecordWriter, emit: (text
     if (batch.length + early.length >= BATCH) await flush();
   }
   await flush();
+  await inFlight;
   return totals;
 }
 

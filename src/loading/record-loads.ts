@@ -47,11 +47,18 @@ export async function seedSyntheticDistrict(orm: MikroORM, spec: EdfiSpec, optio
   const summary: LoadSummary = { created: 0, updated: 0, rejected: 0 };
   let batch: Array<{ record: SourceRecord; student: boolean }> = [];
   let n = 0;
+  // Pipelined as the bulk endpoint: validate the next batch while the previous one is written.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const outcomes = await writer.write(batch.map((b) => b.record));
-    tally(summary, batch.map((b) => b.record), outcomes, hooks);
-    hooks.progress?.tick(batch.filter((b) => b.student).length);
+    const current = batch;
     batch = [];
+    const records = current.map((b) => b.record);
+    const prepared = await writer.prepare(records);
+    await inFlight;
+    inFlight = writer.commit(prepared).then((outcomes) => {
+      tally(summary, records, outcomes, hooks);
+      hooks.progress?.tick(current.filter((b) => b.student).length);
+    });
   };
   for (const record of iterateSyntheticDistrict(options)) {
     n++;
@@ -60,6 +67,7 @@ export async function seedSyntheticDistrict(orm: MikroORM, spec: EdfiSpec, optio
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length > 0) await flush();
+  await inFlight;
   return summary;
 }
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import { prepareDocument } from '../edfi/document-identity.js';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { prepareDocument, type PreparedDocument } from '../edfi/document-identity.js';
 import { edfiFailure, edfiProblem, isEdfiFailure, type EdfiFailure, type EdfiProblem } from '../edfi/edfi-problem.js';
 import type { EdfiSpec } from '../edfi/edfi-spec.js';
 import { resourceKey } from '../edfi/resource-model.js';
-import { upsertDocument } from '../records/document-store.js';
+import { upsertDocument, type UpsertResult } from '../records/document-store.js';
+import { upsertDocuments } from './batch-upsert.js';
 import { scopedRecordOf, type RecordScope } from '../clients/record-scope.js';
 import { dependencyLevels } from './load-order.js';
 
@@ -31,6 +32,13 @@ export interface RecordInput {
 
 /** The outcome of one record: 201 created, 200 updated, or a problem. */
 export type RecordOutcome = { status: 200 | 201; id: string } | { status: number; problem: EdfiProblem };
+
+/** A batch after validation: refusals so far, and the documents to write (by the records' positions). */
+export interface PreparedBatch {
+  readonly records: readonly RecordInput[];
+  readonly outcomes: Array<RecordOutcome | undefined>;
+  readonly documents: ReadonlyArray<PreparedDocument | undefined>;
+}
 
 /** Options of a writer. */
 export interface RecordWriterOptions {
@@ -67,42 +75,80 @@ export class RecordWriter {
 
   /** Writes a batch; outcomes come back in the order of `records`. */
   async write(records: readonly RecordInput[]): Promise<RecordOutcome[]> {
-    const outcomes = new Array<RecordOutcome>(records.length);
-    const byLevel = new Map<number, number[]>();
+    return this.commit(await this.prepare(records));
+  }
+
+  /**
+   * First phase: validates every record and checks the scope (CPU work in
+   * this process). Safe to run for the next batch while {@link commit} of
+   * the previous one waits on PostgreSQL.
+   */
+  async prepare(records: readonly RecordInput[]): Promise<PreparedBatch> {
+    const outcomes = new Array<RecordOutcome | undefined>(records.length);
+    const documents = new Array<PreparedDocument | undefined>(records.length);
+    const em = this.orm.em.fork();
     for (let i = 0; i < records.length; i++) {
-      const record = records[i]!;
-      const level = this.levelOf(record.project ?? 'ed-fi', record.resource);
+      const prepared = await this.prepareOne(em, records[i]!);
+      if ('key' in prepared) documents[i] = prepared;
+      else outcomes[i] = prepared;
+    }
+    return { records, outcomes, documents };
+  }
+
+  /** Second phase: writes the prepared documents, level by level, `concurrency` transactions at a time. */
+  async commit(batch: PreparedBatch): Promise<RecordOutcome[]> {
+    const byLevel = new Map<number, number[]>();
+    batch.documents.forEach((document, i) => {
+      if (!document) return;
+      const level = this.levels.get(document.key) ?? 0;
       const same = byLevel.get(level);
       if (same) same.push(i);
       else byLevel.set(level, [i]);
-    }
+    });
     for (const level of [...byLevel.keys()].sort((a, b) => a - b)) {
       const indexes = byLevel.get(level)!;
       const size = Math.ceil(indexes.length / this.concurrency);
       const chunks: number[][] = [];
       for (let start = 0; start < indexes.length; start += size) chunks.push(indexes.slice(start, start + size));
-      await Promise.all(chunks.map((chunk) => this.writeChunk(records, chunk, outcomes)));
+      await Promise.all(chunks.map((chunk) => this.writeChunk(batch, chunk)));
     }
-    return outcomes;
+    return batch.outcomes as RecordOutcome[];
   }
 
-  /** One transaction for a chunk; if it fails as a whole (deadlock, lost connection), each record gets its own. */
-  private async writeChunk(records: readonly RecordInput[], chunk: number[], outcomes: RecordOutcome[]): Promise<void> {
+  /**
+   * One transaction and one multi-row upsert for a chunk (a record whose
+   * identity repeats within the chunk is upserted after it, alone); if the
+   * chunk fails as a whole (deadlock, lost connection), each record gets its
+   * own transaction.
+   */
+  private async writeChunk(batch: PreparedBatch, chunk: number[]): Promise<void> {
+    const { outcomes, documents } = batch;
     try {
       await this.orm.em.fork().transactional(async (em) => {
-        for (const i of chunk) outcomes[i] = await this.writeOne(em, records[i]!);
+        const first: number[] = [];
+        const repeated: number[] = [];
+        const identities = new Set<string>();
+        for (const i of chunk) {
+          const identity = `${documents[i]!.key} ${documents[i]!.identityHash}`;
+          (identities.has(identity) ? repeated : first).push(i);
+          identities.add(identity);
+        }
+        const results = await upsertDocuments(em, first.map((i) => documents[i]!));
+        results.forEach((result, j) => (outcomes[first[j]!] = outcomeOf(result)));
+        for (const i of repeated) outcomes[i] = outcomeOf(await upsertDocument(em, documents[i]!));
       });
     } catch {
       for (const i of chunk) {
         outcomes[i] = await this.orm.em
           .fork()
-          .transactional((em) => this.writeOne(em, records[i]!))
+          .transactional(async (em) => outcomeOf(await upsertDocument(em, documents[i]!)))
           .catch((error: unknown) => failed(edfiFailure('internal-server-error', `The record could not be written: ${(error as Error).message}`)));
       }
     }
   }
 
-  private async writeOne(em: Parameters<Parameters<MikroORM['em']['transactional']>[0]>[0], record: RecordInput): Promise<RecordOutcome> {
+  /** Validates a record and checks the scope: the document to write, or the refusal. */
+  private async prepareOne(em: EntityManager, record: RecordInput): Promise<PreparedDocument | RecordOutcome> {
     const project = record.project ?? 'ed-fi';
     const resource = this.spec.resource(project, record.resource);
     if (!resource) return failed(edfiFailure('not-found', `The resource /${project}/${record.resource} does not exist.`));
@@ -118,10 +164,13 @@ export class RecordWriter {
         errors: [`No relationships have been established between the caller's education organization id claims (${scope.educationOrganizationIds.join(', ')}) and the resource item.`],
       }));
     }
-    const result = await upsertDocument(em, prepared);
-    if (result.kind === 'failed') return failed(result.failure);
-    return { status: result.kind === 'created' ? 201 : 200, id: result.id };
+    return prepared;
   }
+}
+
+function outcomeOf(result: UpsertResult): RecordOutcome {
+  if (result.kind === 'failed') return failed(result.failure);
+  return { status: result.kind === 'created' ? 201 : 200, id: result.id };
 }
 
 function failed(failure: EdfiFailure): RecordOutcome {

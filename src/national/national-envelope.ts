@@ -7,7 +7,7 @@ import { newHeader, SIF_VERSION, type SifEventAction, type SifMessage } from '..
  * The conventions of the `NationalRouter` zone, shared by the router and the
  * district nodes (DESIGN §4–6). Messages are SIF 2.x SIF_Messages; student
  * data never travels readable: the one data object of a message carries only
- * its RefId and a SIF_ExtendedElement named `rex:sealed` whose text is a JWE
+ * its identifying attributes (RefId, …) and a SIF_ExtendedElement named `rex:sealed` whose text is a JWE
  * (src/crypto/sealed-packet.ts) sealed to the destination district's key.
  * SIF_ExtendedElements is SIF 2.x's own extension point on every data object,
  * so the messages stay valid against the US 2.4 XSD.
@@ -93,15 +93,18 @@ export function newRefId(): string {
   return randomUUID().replace(/-/g, '').toUpperCase();
 }
 
+/** The object a SIF_Request's SIF_Example carries (the US 2.4 XSD allows only StudentLocator there). */
+export const EXAMPLE_OBJECT = 'StudentLocator';
+
 /**
  * Builds the SIF_Message of an intent from `sourceId`, carrying `sealed`
  * (a JWE) as its one data object's `rex:sealed` element. Requests ask by
- * example (SIF_Query/SIF_Example), so even the requester's demographics
- * travel sealed; responses and events carry the object in SIF_ObjectData.
+ * example (SIF_Query/SIF_Example/StudentLocator, IdStatus "Request"), so
+ * even the requester's demographics travel sealed; responses and events
+ * carry the object in SIF_ObjectData.
  */
 export function buildNationalMessage(sourceId: string, intent: NationalIntent, sealed: string | undefined): SifMessage {
   const header = { ...newHeader(sourceId), msgId: intent.msgId, destinationId: intent.destinationId };
-  const object = sealed === undefined ? undefined : sealedObject(sealed);
   switch (intent.type) {
     case 'SIF_Request':
       return {
@@ -110,7 +113,11 @@ export function buildNationalMessage(sourceId: string, intent: NationalIntent, s
         header,
         versions: [SIF_VERSION],
         maxBufferSize: 10 * 1024 * 1024,
-        query: { objectName: intent.objectName, elements: [], ...(object ? { example: { [intent.objectName]: object } } : {}) },
+        query: {
+          objectName: intent.objectName,
+          elements: [],
+          ...(sealed === undefined ? {} : { example: { [EXAMPLE_OBJECT]: sealedObject(EXAMPLE_OBJECT, sealed, intent.msgId) } }),
+        },
       };
     case 'SIF_Response':
       return {
@@ -120,15 +127,35 @@ export function buildNationalMessage(sourceId: string, intent: NationalIntent, s
         requestMsgId: intent.requestMsgId,
         packetNumber: 1,
         morePackets: false,
-        ...(intent.error ? { error: intent.error } : { objectData: object ? { [intent.objectName]: [object] } : {} }),
+        ...(intent.error ? { error: intent.error } : { objectData: sealed === undefined ? {} : { [intent.objectName]: [sealedObject(intent.objectName, sealed, intent.msgId)] } }),
       };
     case 'SIF_Event':
-      return { type: 'SIF_Event', version: SIF_VERSION, header, objectName: intent.objectName, action: intent.action, object: { [intent.objectName]: object ?? { '@RefId': newRefId() } } };
+      return {
+        type: 'SIF_Event',
+        version: SIF_VERSION,
+        header,
+        objectName: intent.objectName,
+        action: intent.action,
+        object: { [intent.objectName]: sealedObject(intent.objectName, sealed, intent.msgId) },
+      };
   }
 }
 
-function sealedObject(sealed: string): SifJsonObject {
-  return { '@RefId': newRefId(), SIF_ExtendedElements: { SIF_ExtendedElement: { '@Name': SEALED_ELEMENT, '#text': sealed } } };
+/**
+ * The identifying attributes each object requires in the US 2.4 XSD; they
+ * hold ids and codes, never student data, and are the only attributes a
+ * sealed object may carry.
+ */
+const OBJECT_ATTRIBUTES: Record<string, (msgId: string) => SifJsonObject> = {
+  StudentLocator: (msgId) => ({ '@IdStatus': 'Request', '@TransactionId': msgId }),
+  SIF_LogEntry: () => ({ '@Source': 'Agent', '@LogLevel': 'Info' }),
+};
+const ALLOWED_ATTRIBUTES = new Set(['@RefId', '@IdStatus', '@TransactionId', '@Source', '@LogLevel']);
+
+function sealedObject(objectName: string, sealed: string | undefined, msgId: string): SifJsonObject {
+  const attributes = OBJECT_ATTRIBUTES[objectName]?.(msgId) ?? { '@RefId': newRefId() };
+  if (sealed === undefined) return attributes;
+  return { ...attributes, SIF_ExtendedElements: { SIF_ExtendedElement: { '@Name': SEALED_ELEMENT, '#text': sealed } } };
 }
 
 const JWE_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -169,7 +196,7 @@ function sealedText(object: SifJsonValue): string | undefined {
 /**
  * Why a routed message would put readable data in the router's hands, or
  * undefined when everything it carries is sealed: each data object must be
- * exactly a RefId and one `rex:sealed` JWE, and a request must ask by
+ * its identifying attributes and one `rex:sealed` JWE, and a request must ask by
  * example, not with readable conditions.
  */
 export function readableContentProblem(message: SifMessage): string | undefined {
@@ -178,10 +205,10 @@ export function readableContentProblem(message: SifMessage): string | undefined 
   }
   for (const object of dataObjects(message)) {
     if (typeof object !== 'object' || Array.isArray(object)) return 'a data object must be an element';
-    const keys = Object.keys(object).filter((k) => k !== '@RefId' && !(message.type === 'SIF_Event' && (k === '@ObjectName' || k === '@Action')));
+    const keys = Object.keys(object).filter((k) => !ALLOWED_ATTRIBUTES.has(k));
     if (keys.length === 0) continue;
     if (keys.length !== 1 || keys[0] !== 'SIF_ExtendedElements' || !sealedText(object)) {
-      return `student data crosses the ${NATIONAL_ZONE} zone only sealed: a data object carries its RefId and one SIF_ExtendedElement "${SEALED_ELEMENT}" holding a JWE`;
+      return `student data crosses the ${NATIONAL_ZONE} zone only sealed: a data object carries its identifying attributes and one SIF_ExtendedElement "${SEALED_ELEMENT}" holding a JWE`;
     }
   }
   return undefined;

@@ -66,9 +66,9 @@ export function startNationalPoller(trust: NationalTrust, orm: MikroORM, handler
 /** Pulls, processes and acknowledges one message. */
 async function pullOne(trust: NationalTrust, orm: MikroORM, handlers: NationalHandlers): Promise<'empty' | 'processed' | 'held'> {
   const getMessage: SifMessage = { type: 'SIF_SystemControl', version: SIF_VERSION, header: newHeader(trust.ncesId), command: 'SIF_GetMessage' };
-  const answer = await trust.router.postSigned(NATIONAL_ZONE_PATH, encodeMessage(getMessage, 'xml'), 'application/xml');
+  const answer = await trust.router.postSigned(NATIONAL_ZONE_PATH, encodeMessage(getMessage, 'json'), 'application/json');
   if (answer.status !== 200) throw new Error(`router answered HTTP ${answer.status}`);
-  const decoded = decodeMessage(answer.body, formatOfMediaType(answer.headers.get('content-type') ?? undefined) ?? 'xml');
+  const decoded = decodeMessage(answer.body, formatOfMediaType(answer.headers.get('content-type') ?? undefined) ?? 'json');
   if (decoded.kind === 'error' || decoded.message.type !== 'SIF_Ack') throw new Error('the router did not answer SIF_GetMessage with a SIF_Ack');
   const ack = decoded.message;
   if (ack.error) throw new Error(`SIF_GetMessage refused: ${ack.error.category}/${ack.error.code} ${ack.error.extendedDesc ?? ack.error.desc}`);
@@ -82,8 +82,8 @@ async function pullOne(trust: NationalTrust, orm: MikroORM, handlers: NationalHa
     ? undefined
     : await receiveNationalMessage(trust, orm, handlers, received);
   if (!outcome || !outcome.final) return 'held';
-  const reply = encodeMessage(outcome.ack, 'xml');
-  const acknowledged = await trust.router.postSigned(NATIONAL_ZONE_PATH, reply, 'application/xml');
+  const reply = encodeMessage(outcome.ack, 'json');
+  const acknowledged = await trust.router.postSigned(NATIONAL_ZONE_PATH, reply, 'application/json');
   if (acknowledged.status !== 200) throw new Error(`router answered the SIF_Ack with HTTP ${acknowledged.status}`);
   return 'processed';
 }

@@ -10,6 +10,8 @@ import {
   RecordsTransferEntity,
   TransferEventEntity,
 } from '../transfer/transfer-entity.js';
+import { Migration20261124TransferWorkflow } from '../transfer/transfer-migration.js';
+import { Migration20261124SifRefMap } from '../sis-sync/sif-ref-map-migration.js';
 import { Migration20261124Users } from '../users/users-migration.js';
 import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from './registration-entity.js';
 
@@ -21,5 +23,5 @@ import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from '.
 export const nodeSchema: DatabaseSchema = {
   name: 'node',
   entities: [ExchangeRegistrationEntity, RecordsTransferEntity, TransferEventEntity],
-  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer, Migration20261124EdfiClients, Migration20261124EdfiRecords, Migration20261124Users, Migration20261124Disclosure, Migration20261124Zones, Migration20261124NationalMessages],
+  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer, Migration20261124EdfiClients, Migration20261124EdfiRecords, Migration20261124Users, Migration20261124Disclosure, Migration20261124Zones, Migration20261124NationalMessages, Migration20261124TransferWorkflow, Migration20261124SifRefMap],
 };

@@ -3,6 +3,7 @@ import { publicUrl, type RexConfig } from '../config/load-config.js';
 import { buildNodeApp } from '../http/node-app.js';
 import { startNationalMessaging } from '../national/national-node.js';
 import { openRoleDatabase, type RoleDatabase } from '../storage/role-database.js';
+import { registerTransferOutbox } from '../transfer/transfer-node.js';
 import { nodeSchema } from './node-schema.js';
 import { nodeSettings } from './registration.js';
 
@@ -24,11 +25,14 @@ export async function startNode(config: RexConfig, database?: RoleDatabase): Pro
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   // The outbox worker and, in pull mode, the poller of the national zone (DESIGN §6: durable delivery).
   const national = startNationalMessaging(config, db.orm, undefined, (line) => app.log.warn(line));
+  // The records-transfer workflow wakes the outbox so requests and releases leave at once.
+  const unregisterOutbox = registerTransferOutbox(nodeSettings(config).district.ncesId, () => national.outbox.drain());
   return {
     app,
     database: db,
     url: config.http.publicUrl ?? publicUrl({ ...config, http: { ...config.http, port } }),
     async close() {
+      unregisterOutbox();
       await national.stop();
       await app.close();
       if (!database) await db.close();

@@ -11,6 +11,7 @@ import { matchKeyOf, type MatchDemographics } from '../matching/demographics.js'
 import { demographicsFromEdfi, type EdfiStudentDistrictAssociation, type EdfiStudentNames } from '../matching/edfi-demographics.js';
 import { nearLookupKeysOf } from '../matching/lookup-keys.js';
 import type { MatchCandidate } from '../matching/student-match.js';
+import { TEXT_ARRAY } from './student-records.js';
 import type { RequestDemographics } from './transfer-entity.js';
 
 /** A student of this district as matching sees it. */
@@ -71,7 +72,7 @@ async function refreshBatch(tx: EntityManager): Promise<number> {
   if (rows.length === 0) return 0;
   const gone = rows.filter((r) => !r.student).map((r) => r.id);
   const keyed = rows.filter((r) => r.student).map((r) => keyRow(r.id, demographicsFromEdfi(r.student!, r.seoa ?? undefined)));
-  if (gone.length > 0) await tx.execute(`DELETE FROM student_match_key WHERE student_unique_id = ANY(?)`, [gone]);
+  if (gone.length > 0) await tx.execute(`DELETE FROM student_match_key WHERE student_unique_id = ANY(${TEXT_ARRAY})`, [JSON.stringify(gone)]);
   if (keyed.length > 0) {
     await tx.execute(
       `INSERT INTO student_match_key (student_unique_id, match_key, last_first, last_birth, first_birth, demographics)

@@ -32,6 +32,9 @@ export const PACKET_SECTIONS: ReadonlyArray<{ recordType: string; resources: rea
 /** Resources whose identity names the student directly (read in one query). */
 const STUDENT_RESOURCES = PACKET_SECTIONS.flatMap((s) => s.resources).filter((r) => r !== 'ed-fi/contacts' && r !== 'ed-fi/disciplineIncidents');
 
+/** A text[] parameter passed as a JSON array (knex would expand a JS array into a list). */
+export const TEXT_ARRAY = 'ARRAY(SELECT jsonb_array_elements_text(?::jsonb))';
+
 /** A student's Ed-Fi documents, by `project/resource`, each list in store order. */
 export type StudentDocuments = Record<string, Array<Record<string, unknown>>>;
 
@@ -56,19 +59,19 @@ export async function studentDemographics(em: EntityManager, studentUniqueId: st
  */
 export async function studentDocuments(em: EntityManager, studentUniqueId: string): Promise<StudentDocuments> {
   const rows = await em.execute<Array<{ resource: string; body: Record<string, unknown> }>>(
-    `SELECT resource, body FROM edfi_document WHERE identity->>'studentUniqueId' = ? AND resource = ANY(?) ORDER BY seq`,
-    [studentUniqueId, STUDENT_RESOURCES],
+    `SELECT resource, body FROM edfi_document WHERE identity->>'studentUniqueId' = ? AND resource = ANY(${TEXT_ARRAY}) ORDER BY seq`,
+    [studentUniqueId, JSON.stringify(STUDENT_RESOURCES)],
   );
   const documents: StudentDocuments = {};
   for (const row of rows) (documents[row.resource] ??= []).push(row.body);
   const contactIds = (documents['ed-fi/studentContactAssociations'] ?? []).map((d) => (d.contactReference as { contactUniqueId?: string } | undefined)?.contactUniqueId).filter(isString);
-  if (contactIds.length > 0) documents['ed-fi/contacts'] = await documentsByIdentity(em, 'ed-fi/contacts', `identity->>'contactUniqueId' = ANY(?)`, [contactIds]);
+  if (contactIds.length > 0) documents['ed-fi/contacts'] = await documentsByIdentity(em, 'ed-fi/contacts', `identity->>'contactUniqueId' = ANY(${TEXT_ARRAY})`, [JSON.stringify(contactIds)]);
   const incidents = (documents['ed-fi/studentDisciplineIncidentBehaviorAssociations'] ?? [])
     .map((d) => d.disciplineIncidentReference as { incidentIdentifier?: string; schoolId?: number } | undefined)
     .filter((r): r is { incidentIdentifier: string; schoolId: number } => Boolean(r?.incidentIdentifier && r.schoolId !== undefined));
   if (incidents.length > 0) {
     const keys = [...new Set(incidents.map((i) => `${i.schoolId}|${i.incidentIdentifier}`))];
-    documents['ed-fi/disciplineIncidents'] = await documentsByIdentity(em, 'ed-fi/disciplineIncidents', `(identity->>'schoolId') || '|' || (identity->>'incidentIdentifier') = ANY(?)`, [keys]);
+    documents['ed-fi/disciplineIncidents'] = await documentsByIdentity(em, 'ed-fi/disciplineIncidents', `(identity->>'schoolId') || '|' || (identity->>'incidentIdentifier') = ANY(${TEXT_ARRAY})`, [JSON.stringify(keys)]);
   }
   return documents;
 }

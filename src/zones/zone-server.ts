@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { buildSifXml, type SifJsonDocument } from '../sif/json-mapping.js';
 import { agentAcl, errorAck, statusAck, zoneStatus, type AccessLists } from '../sif/sif-build.js';
-import { SIF_STATUS, type SifStatusCode } from '../sif/sif-codes.js';
+import { SIF_STATUS, type SifCategory, type SifStatusCode } from '../sif/sif-codes.js';
 import { sifError, type SifError } from '../sif/sif-error.js';
-import type { SifCategory } from '../sif/sif-codes.js';
 import type { SifAck, SifAckData, SifEvent, SifMessage, SifObjectListMessage, SifProvision, SifRegister, SifRequest, SifResponse, SifSystemControl } from '../sif/sif-message.js';
 import { PROVIDE_OBJECT_NAMES, REQUEST_OBJECT_NAMES, SUBSCRIBE_OBJECT_NAMES } from '../sif/object-names.js';
 import type { SifFormat } from '../sif/sif-codec.js';
@@ -52,7 +51,7 @@ interface Context {
   format: SifFormat;
 }
 
-/** The handled message and the ack to answer with; `delivered` says whether queues changed (wake the worker). */
+/** The ack to answer with; `queued` says whether messages were queued (wake the delivery worker). */
 export interface ZoneAnswer {
   ack: SifAck;
   queued: boolean;

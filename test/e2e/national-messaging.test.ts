@@ -72,7 +72,12 @@ beforeAll(async () => {
       const approved = await approveDistrict(routerDb.em.fork(), loadOrCreateCertificateAuthority(join(dir, 'router', 'ca')), node.ncesId, 365);
       expect(approved.ok).toBe(true);
       // The status check stores the certificate and the router CA in the node's database.
-      await expect.poll(async () => (await refreshStatus(config, node.orm)).ok && (await refreshStatus(config, node.orm))).toMatchObject({ status: { exchangeStatus: 'Active' } });
+      let status = await refreshStatus(config, node.orm);
+      for (let i = 0; i < 50 && !(status.ok && status.status.exchangeStatus === 'Active'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        status = await refreshStatus(config, node.orm);
+      }
+      expect(status).toMatchObject({ ok: true, status: { exchangeStatus: 'Active' } });
     }),
   );
 }, 120_000);

@@ -152,7 +152,7 @@ describe('accepting and refusing messages', () => {
       header: { ...newHeader(requester.ncesId), destinationId: releaser.ncesId },
       versions: [SIF_VERSION],
       maxBufferSize: 65536,
-      query: { objectName: RECORD_OBJECT, elements: [], example: { [RECORD_OBJECT]: { '@RefId': newMsgId(), LocalId: 'Lovelace-1815' } } },
+      query: { objectName: RECORD_OBJECT, elements: [], example: { StudentLocator: { '@IdStatus': 'Request', '@TransactionId': newMsgId(), LocalId: 'Lovelace-1815' } } },
     };
     const ack = ackOf(await zoneCall(router.app, requester, encodeSif(message, 'xml')));
     expect(ack.error?.category).toBe(2);

@@ -27,6 +27,8 @@ let receiverUrl = '';
 /** What the push receiver got, and how it answers the next events (status 1 or 2). */
 const pushed: SifMessage[] = [];
 let pushStatus: 1 | 2 = 1;
+/** While true the receiver answers 503 without a SIF_Ack. */
+let receiverDown = false;
 /** Every XML answer of the zone, validated against the XSD at the end. */
 const answers: Record<string, string> = {};
 
@@ -60,6 +62,7 @@ beforeAll(async () => {
   receiver = Fastify();
   receiver.addContentTypeParser('*', { parseAs: 'string' }, (_r, body, done) => done(null, body));
   receiver.post('/sif', async (request, reply) => {
+    if (receiverDown) return reply.status(503).send();
     const decoded = decodeSif(String(request.body), 'xml');
     if (decoded.kind !== 'ok') return reply.status(400).send();
     pushed.push(decoded.message);
@@ -201,6 +204,22 @@ describe('zone endpoint: events, queues and acks', () => {
     expect(pushed.map((m) => m.header.msgId)).toContain(add.header.msgId);
     expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 0, blocked: 0 });
     expect(await queueDepth(orm.em.fork(), ZONE, 'NODE')).toEqual({ queued: 0, blocked: 0 });
+  });
+
+  it('redelivers a push message until the agent answers with a SIF_Ack', async () => {
+    pushed.length = 0;
+    receiverDown = true;
+    const add = event('SIS', 'Add');
+    expectStatus((await post(add)).ack, 0);
+    await zoneDeliveryFor(orm)!.drain();
+    expect(pushed).toEqual([]);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 1, blocked: 0 });
+    receiverDown = false;
+    await orm.em.fork().execute(`UPDATE zone_queue SET next_attempt_at = now() WHERE target = 'PUSHER'`);
+    await zoneDeliveryFor(orm)!.drain();
+    expect(pushed.map((m) => m.header.msgId)).toEqual([add.header.msgId]);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 0, blocked: 0 });
+    expectStatus(await ackDelivered('PULLER', unwrap(await getMessage('PULLER')).header), 0);
   });
 
   it('answers a repeated SIF_MsgId with status 7 and queues nothing twice', async () => {

@@ -1,0 +1,283 @@
+import { createPublicKey, verify as verifySignature, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import { createCertificateRequest, loadOrCreateCertificateAuthority } from '../../src/crypto/certificate-authority.js';
+import { parseSignature, signatureBase, signRequest, signableFromUrl } from '../../src/crypto/http-signature.js';
+import { generateRsaKeyPair, keyIdOf, type PemKeyPair } from '../../src/crypto/keys.js';
+import { sealPacket } from '../../src/crypto/sealed-packet.js';
+import { buildNationalMessage, NATIONAL_DELIVERY_PATH, NATIONAL_ZONE_PATH, RECORD_OBJECT, ROUTER_CERTIFICATE_HEADER } from '../../src/national/national-envelope.js';
+import { ackWithStatus } from '../../src/national/zone-sif.js';
+import { RouterClient } from '../../src/router-client/router-client.js';
+import { approveDistrict } from '../../src/router/registry.js';
+import { routerSchema } from '../../src/router/router-schema.js';
+import { encodeSif } from '../../src/sif/sif-codec.js';
+import { newMsgId } from '../../src/sif/sif-message.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
+import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
+
+/**
+ * bench:transfer — the national records transfer, measured in parts:
+ *   (a) the router: sealed SIF messages per second signed by a sender,
+ *       checked by the router (signature, certificate status, rights,
+ *       routing, dedup) and queued in PostgreSQL, then signed again and
+ *       pushed to a push-mode node, counted when the node acknowledges them;
+ *   (b) baseline: a plain Fastify proxy forwarding the same bodies to the
+ *       same node, no checks, no database, measured in the same run;
+ *   (c) TODO: end-to-end transfer latency (request → match → release →
+ *       packet received), once the transfer workflow exists;
+ *   (d) TODO: exact-match lookup rate at the releasing district, once the
+ *       matching index exists.
+ * The push node is a sink process that verifies the router's signature on
+ * every delivery and acknowledges every message, so (a) measures the router
+ * and not a node's decryption. Target for (a): ≥ 1,500 messages/s.
+ *
+ * The same file runs the helper processes: `transfer.ts sink PORT` and
+ * `transfer.ts proxy PORT TARGET`.
+ */
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 6_000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 600);
+const CONCURRENCY = Number(process.env.BENCH_CONNECTIONS ?? 64);
+/** The form nodes send in (json, as rex nodes do; xml for SIS-style traffic). */
+const FORMAT = process.env.BENCH_FORMAT === 'xml' ? 'xml' : 'json';
+const SELF = fileURLToPath(import.meta.url);
+
+const [role, ...roleArgs] = process.argv.slice(2);
+if (role === 'sink') await runSink(Number(roleArgs[0]));
+else if (role === 'proxy') await runProxy(Number(roleArgs[0]), roleArgs[1]!);
+else await main();
+
+interface Figures {
+  name: string;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+interface SignedMessage {
+  body: string;
+  headers: Record<string, string>;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rex-bench-transfer-'));
+  const postgres = await startEmbeddedPostgres(join(dir, 'postgres'));
+  const children: ReturnType<typeof spawnTs>[] = [];
+  try {
+    await ensureDatabase(postgres.url('postgres'), 'rex_router');
+    const [routerPort, sinkPort, proxyPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const routerUrl = `http://127.0.0.1:${routerPort}`;
+    const sinkUrl = `http://127.0.0.1:${sinkPort}`;
+    const config = { dataDir: join(dir, 'router'), databaseUrl: postgres.url('rex_router'), logLevel: 'warn', http: { host: '127.0.0.1', port: routerPort } };
+    writeFileSync(join(dir, 'router.json'), JSON.stringify(config));
+    const router = spawnTs('src/cli/main.ts', ['router', '--config', join(dir, 'router.json')]);
+    const sink = spawnTs(SELF, ['sink', String(sinkPort)]);
+    const proxy = spawnTs(SELF, ['proxy', String(proxyPort), sinkUrl]);
+    children.push(router, sink, proxy);
+    await Promise.all([waitForHttp(`${routerUrl}/healthz`), waitForHttp(`${sinkUrl}/healthz`), waitForHttp(`http://127.0.0.1:${proxyPort}/healthz`)]);
+
+    const sender = { ncesId: '0199901', name: 'Benchmark County Schools', state: 'AL', keys: generateRsaKeyPair() };
+    const receiver = { ncesId: '0199902', name: 'Benchmark City Schools', state: 'AL', keys: generateRsaKeyPair() };
+    await joinExchange(routerUrl, config, sender, 'http://127.0.0.1:1/');
+    await joinExchange(routerUrl, config, receiver, sinkUrl);
+
+    console.log(`signing ${MESSAGES + WARMUP} sealed messages…`);
+    const messages = await signMessages(routerUrl, sender, receiver, MESSAGES + WARMUP);
+    const warmup = messages.slice(0, WARMUP);
+    const measured = messages.slice(WARMUP);
+
+    const results: Figures[] = [];
+    await send(routerUrl, warmup);
+    await waitForCount(sinkUrl, WARMUP);
+    results.push(await measure('(a) router: signed, checked, queued, pushed', routerUrl, sinkUrl, measured));
+    await resetCount(sinkUrl);
+    const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+    await send(proxyUrl, warmup);
+    await waitForCount(sinkUrl, WARMUP);
+    results.push(await measure('(b) plain Fastify proxy, same bodies', proxyUrl, sinkUrl, measured));
+
+    console.log(`\nbench:transfer — ${MESSAGES} sealed SIF messages (${FORMAT}, ${Buffer.byteLength(measured[0]!.body)} bytes), ${CONCURRENCY} concurrent senders, RSA-2048, counted when the push node acknowledges them`);
+    console.log('part                                            msg/s    p50 ms   p99 ms');
+    for (const r of results) console.log(`${r.name.padEnd(46)} ${String(Math.round(r.perSecond)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}`);
+    const [real, plain] = results as [Figures, Figures];
+    console.log(`\nratio (a)/(b) router / plain proxy: ${((100 * real.perSecond) / plain.perSecond).toFixed(1)}%   (target for (a): ≥ 1,500 msg/s)`);
+    console.log('(c) end-to-end transfer latency: TODO (the transfer workflow comes later)');
+    console.log('(d) exact-match lookup: TODO (the matching index comes later)');
+    console.log(`peak memory: router ${peakMemoryMiB(router.pid) ?? '?'} MiB, proxy ${peakMemoryMiB(proxy.pid) ?? '?'} MiB, push node (sink) ${peakMemoryMiB(sink.pid) ?? '?'} MiB`);
+  } finally {
+    for (const child of children) await stopProcess(child);
+    await postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Registers a district with its key and has the operator approve it. */
+async function joinExchange(routerUrl: string, config: { databaseUrl: string; dataDir: string }, district: { ncesId: string; name: string; state: string; keys: PemKeyPair }, endpoint: string) {
+  const client = new RouterClient(routerUrl, { keyId: keyIdOf(district.keys.publicKeyPem), privateKeyPem: district.keys.privateKeyPem });
+  const terms = await client.terms();
+  if (!terms.ok) throw new Error('no terms');
+  const { ncesId, name, state } = district;
+  const registered = await client.register({
+    district: { ncesId, name, state },
+    endpoint,
+    deliveryMode: 'push',
+    termsVersion: terms.body.version,
+    applicationName: 'bench',
+    registeredBy: 'Benchmark',
+    certificateRequest: createCertificateRequest(district.keys, { ncesId, name, state }),
+    localities: { cities: ['Mobile'], zips: ['36602'] },
+  });
+  if (!registered.ok) throw new Error(`registration refused: ${JSON.stringify(registered.problem)}`);
+  const orm = await openDatabase(config.databaseUrl, routerSchema, 2);
+  const approved = await approveDistrict(orm.em.fork(), loadOrCreateCertificateAuthority(join(config.dataDir, 'ca')), ncesId, 30);
+  await orm.close(true);
+  if (!approved.ok) throw new Error(approved.refusal.detail);
+  for (let i = 0; i < 50; i++) {
+    const status = await client.status();
+    if (status.ok && status.body.exchangeStatus === 'Active') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${ncesId} did not become Active`);
+}
+
+/** Sealed SIF_Requests, each with its own SIF_MsgId and signature (the payload is sealed once: sealing is the sender's cost, not the router's). */
+async function signMessages(routerUrl: string, sender: { ncesId: string; keys: PemKeyPair }, receiver: { ncesId: string; keys: PemKeyPair }, count: number): Promise<SignedMessage[]> {
+  const keyId = keyIdOf(sender.keys.publicKeyPem);
+  const payload = Buffer.from(JSON.stringify({ firstName: 'Ada', lastName: 'Lovelace', birthDate: '2012-12-10', gender: 'F', comments: 'x'.repeat(600) }));
+  const sealed = await sealPacket(payload, { keyId, privateKey: sender.keys.privateKeyPem }, receiver.keys.publicKeyPem);
+  const url = `${routerUrl}${NATIONAL_ZONE_PATH}`;
+  const messages: SignedMessage[] = [];
+  for (let i = 0; i < count; i++) {
+    const message = buildNationalMessage(sender.ncesId, { type: 'SIF_Request', msgId: newMsgId(), destinationId: receiver.ncesId, objectName: RECORD_OBJECT }, sealed);
+    const body = encodeSif(message, FORMAT);
+    const headers: Record<string, string> = { 'content-type': FORMAT === 'xml' ? 'application/xml' : 'application/json' };
+    Object.assign(headers, signRequest(signableFromUrl('POST', url, headers), body, { keyId, privateKey: sender.keys.privateKeyPem }));
+    messages.push({ body, headers });
+  }
+  return messages;
+}
+
+/** Sends every message with CONCURRENCY requests in flight; returns each request's latency in ms. */
+async function send(baseUrl: string, messages: SignedMessage[]): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const target = new URL(NATIONAL_ZONE_PATH, baseUrl);
+  const latencies: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < messages.length) {
+      const message = messages[next++]!;
+      const started = performance.now();
+      const answer = await post(agent, target, message);
+      latencies.push(performance.now() - started);
+      if (answer.status !== 200 || !/<SIF_Code>0<\/SIF_Code>|"SIF_Code":"0"/.test(answer.body)) throw new Error(`not accepted (${answer.status}): ${answer.body.slice(0, 400)}`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  agent.destroy();
+  return latencies;
+}
+
+function post(agent: http.Agent, url: URL, message: SignedMessage): Promise<{ status: number; body: string; contentType: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', agent, headers: { ...message.headers, 'content-length': Buffer.byteLength(message.body) } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, contentType: response.headers['content-type'] ?? 'application/xml' }));
+    });
+    request.on('error', reject);
+    request.end(message.body);
+  });
+}
+
+/** Sends the messages and waits until the push node has acknowledged all of them. */
+async function measure(name: string, baseUrl: string, sinkUrl: string, messages: SignedMessage[]): Promise<Figures> {
+  await resetCount(sinkUrl);
+  const started = performance.now();
+  const latencies = await send(baseUrl, messages);
+  await waitForCount(sinkUrl, messages.length);
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
+  return { name, perSecond: messages.length / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+async function waitForCount(sinkUrl: string, count: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const received = Number(await (await fetch(`${sinkUrl}/count`)).text());
+    if (received >= count) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the push node did not receive ${count} messages in time`);
+}
+
+async function resetCount(sinkUrl: string): Promise<void> {
+  await fetch(`${sinkUrl}/count`, { method: 'DELETE' });
+}
+
+/**
+ * The push node of the benchmark: verifies the router's RFC 9421 signature
+ * on each delivery (with the key of the certificate the router sends) and
+ * acknowledges every message it carries, single or batched.
+ */
+async function runSink(port: number): Promise<void> {
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+  let count = 0;
+  const keys = new Map<string, ReturnType<typeof createPublicKey>>();
+  const ack = encodeSif(ackWithStatus('0199902', { msgId: newMsgId(), sourceId: '0199901' }, 1), 'xml');
+  const jsonAck = encodeSif(ackWithStatus('0199902', { msgId: newMsgId(), sourceId: '0199901' }, 1), 'json');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/count', async () => String(count));
+  app.delete('/count', async () => {
+    count = 0;
+    return '0';
+  });
+  app.post(NATIONAL_DELIVERY_PATH, async (request, reply) => {
+    const body = request.body as Buffer;
+    const certificate = request.headers[ROUTER_CERTIFICATE_HEADER] as string | undefined;
+    if (certificate) {
+      const url = request.raw.url ?? '/';
+      const signable = { method: 'POST', authority: request.headers.host ?? '', path: url, query: '', headers: request.headers };
+      const parsed = parseSignature(signable, body, 300);
+      let key = keys.get(certificate);
+      if (!key) keys.set(certificate, (key = new X509Certificate(Buffer.from(certificate, 'base64')).publicKey));
+      if (!parsed.ok || !verifySignature('sha256', Buffer.from(signatureBase(signable, parsed.signature.components, parsed.signature.params)), key, parsed.signature.signature)) {
+        return reply.code(401).send('bad router signature');
+      }
+    }
+    const contentType = request.headers['content-type'] ?? '';
+    if (contentType.includes('zone-batch')) {
+      const batch = JSON.parse(body.toString('utf8')) as { messages: unknown[] };
+      count += batch.messages.length;
+      return reply.type('application/json').send(`{"acks":[${batch.messages.map(() => jsonAck).join(',')}]}`);
+    }
+    count++;
+    return contentType.includes('json') ? reply.type('application/json').send(jsonAck) : reply.type('application/xml').send(ack);
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}
+
+/** The baseline: a Fastify route that forwards each body to the node and returns its answer. */
+async function runProxy(port: number, target: string): Promise<void> {
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const upstream = new URL(NATIONAL_DELIVERY_PATH, target);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.post(NATIONAL_ZONE_PATH, async (request, reply) => {
+    const answer = await post(agent, upstream, { body: (request.body as Buffer).toString('utf8'), headers: { 'content-type': request.headers['content-type'] ?? 'application/xml' } });
+    // The node answers with an agent ack (status 1); the sender expects the zone's acceptance.
+    return reply.code(answer.status).type(answer.contentType).send(answer.body.replace('<SIF_Code>1</SIF_Code>', '<SIF_Code>0</SIF_Code>').replace('"SIF_Code":"1"', '"SIF_Code":"0"'));
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+}

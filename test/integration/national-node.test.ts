@@ -1,0 +1,152 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkConfig, type RexConfig } from '../../src/config/load-config.js';
+import { signableFromUrl } from '../../src/crypto/http-signature.js';
+import { buildNodeApp } from '../../src/http/node-app.js';
+import { NATIONAL_DELIVERY_PATH, ORIGIN_HEADERS, RECORD_OBJECT, ROUTER_CERTIFICATE_HEADER } from '../../src/national/national-envelope.js';
+import { onNationalMessage, type NationalDelivery } from '../../src/national/national-handlers.js';
+import { ExchangeRegistrationEntity } from '../../src/node/registration-entity.js';
+import { nodeSchema } from '../../src/node/node-schema.js';
+import { originCertificate } from '../../src/router/national-zone/zone-service.js';
+import { approveDistrict } from '../../src/router/registry.js';
+import { prepareRouter, type PreparedRouter } from '../../src/router/start-router.js';
+import { decodeSif } from '../../src/sif/sif-codec.js';
+import { openDatabase } from '../../src/storage/database.js';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { createTestDatabase } from '../support/database.js';
+import { testDistrict, type TestDistrict } from '../support/district-keys.js';
+import { ackOf, sealedMessage, zoneCall } from '../support/national-zone.js';
+
+/**
+ * A push-mode node receiving from a real router over HTTP (DESIGN §5): it
+ * checks the router's signature and the sender's own signature end to end,
+ * opens the sealed payload, hands it to the registered handler, and
+ * processes each message once however often it is delivered.
+ */
+let router: PreparedRouter;
+let node: FastifyInstance;
+let nodeOrm: MikroORM;
+let nodeUrl = '';
+const sender = testDistrict('0400301', 'Saguaro Unified School District', 'AZ');
+const receiver = testDistrict('2700301', 'Ten Lakes Public Schools', 'MN');
+const handled: NationalDelivery[] = [];
+
+async function enrol(district: TestDistrict, endpoint: string) {
+  await district.call(router.app, 'POST', '/v1/registrations', district.registration({ endpoint, deliveryMode: 'push' }));
+  expect((await approveDistrict(router.deps.orm.em.fork(), router.deps.ca, district.ncesId, 365)).ok).toBe(true);
+  router.deps.callers.invalidate(district.ncesId);
+}
+
+async function loggedIn(msgId: string): Promise<number> {
+  const rows = await nodeOrm.em.fork().execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM national_message WHERE direction = 'in' AND msg_id = ?`, [msgId]);
+  return Number(rows[0]!.n);
+}
+
+beforeAll(async () => {
+  const routerConfig = checkConfig({ dataDir: mkdtempSync(join(tmpdir(), 'rex-national-node-r-')), databaseUrl: await createTestDatabase('router'), logLevel: 'silent' });
+  router = await prepareRouter(routerConfig);
+  // The receiving node runs with the receiver's key, as if it had registered itself.
+  const dataDir = mkdtempSync(join(tmpdir(), 'rex-national-node-n-'));
+  mkdirSync(join(dataDir, 'keys'), { recursive: true });
+  writeFileSync(join(dataDir, 'keys', 'node-key.pem'), receiver.keys.privateKeyPem, { mode: 0o600 });
+  const nodeDbUrl = await createTestDatabase('node');
+  const config: RexConfig = checkConfig({
+    dataDir,
+    databaseUrl: nodeDbUrl,
+    logLevel: 'silent',
+    node: { district: { ncesId: receiver.ncesId, name: receiver.name, state: receiver.state }, routerUrl: 'http://router.test' },
+  });
+  nodeOrm = await openDatabase(nodeDbUrl, nodeSchema, 4);
+  node = await buildNodeApp({ config, orm: nodeOrm });
+  await node.listen({ host: '127.0.0.1', port: 0 });
+  const address = node.server.address();
+  nodeUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  await enrol(sender, 'http://127.0.0.1:9/');
+  await enrol(receiver, nodeUrl);
+  const em = nodeOrm.em.fork();
+  em.create(ExchangeRegistrationEntity, {
+    id: 1, ncesId: receiver.ncesId, routerUrl: 'http://router.test', keyId: receiver.keyId, registeredBy: 'Test', registeredAt: new Date(),
+    registeredFrom: '127.0.0.1', applicationName: 'rex-mn', exchangeStatus: 'Active', reason: null, certificatePem: null, certificateSerial: null,
+    routerCertificatePem: router.deps.ca.certificatePem, checkedAt: new Date(),
+  });
+  await em.flush();
+  onNationalMessage('SIF_Request', async (delivery) => {
+    handled.push(delivery);
+  });
+});
+
+afterAll(async () => {
+  await node?.close();
+  await router?.close();
+  await nodeOrm?.close(true);
+});
+
+describe('a push node receiving through the router', () => {
+  it('receives a request pushed by the router, verified end to end, opened and handled once', async () => {
+    const sent = await sealedMessage(sender, receiver, '{"firstName":"Ada","lastName":"Lovelace"}', {}, 'json');
+    expect(ackOf(await zoneCall(router.app, sender, sent.body, 'json')).status?.code).toBe(0);
+    await expect.poll(async () => {
+      await router.app.nationalZone!.push.drain();
+      return loggedIn(sent.message.header.msgId);
+    }).toBe(1);
+    const delivery = handled.find((d) => d.envelope.msgId === sent.message.header.msgId)!;
+    expect(delivery.envelope).toMatchObject({ type: 'SIF_Request', sourceId: sender.ncesId, destinationId: receiver.ncesId, objectName: RECORD_OBJECT });
+    expect(Buffer.from(delivery.payload!).toString()).toContain('Lovelace');
+    const left = await router.deps.orm.em.fork().execute(`SELECT 1 FROM zone_delivery WHERE msg_id = ?`, [sent.message.header.msgId]);
+    expect(left).toHaveLength(0);
+  });
+
+  it('acknowledges a redelivered message with status 7 and does not handle it again', async () => {
+    const sent = await sealedMessage(sender, receiver, 'twice', {}, 'xml');
+    const first = await push(sent.body, 'application/xml', await originOf(sent.body));
+    expect(first.ack.status?.code).toBe(1);
+    const second = await push(sent.body, 'application/xml', await originOf(sent.body));
+    expect(second.ack.status?.code).toBe(7);
+    expect(handled.filter((d) => d.envelope.msgId === sent.message.header.msgId)).toHaveLength(1);
+  });
+
+  it('refuses a delivery without a valid router signature, and a message whose sender signature does not verify', async () => {
+    const sent = await sealedMessage(sender, receiver, 'forged', {}, 'xml');
+    const origin = await originOf(sent.body);
+    const unsigned = await fetch(`${nodeUrl}${NATIONAL_DELIVERY_PATH}`, { method: 'POST', headers: { 'content-type': 'application/xml', ...origin }, body: sent.body });
+    expect(unsigned.status).toBe(401);
+    // Signed by the router, but the body is not what the sender signed.
+    const changed = sent.body.replace('<SIF_MaxBufferSize>', '<SIF_MaxBufferSize>1');
+    const tampered = await push(changed, 'application/xml', origin);
+    expect(tampered.ack.error?.category).toBe(3);
+    // A district's certificate in place of the router's does not pass.
+    const impostor = await push(sent.body, 'application/xml', origin, origin[ORIGIN_HEADERS.certificate]);
+    expect(impostor.status).toBe(401);
+    expect(await loggedIn(sent.message.header.msgId)).toBe(0);
+  });
+});
+
+/** The sender's signature headers, as the router forwards them: the sender signs a zone call the router accepts. */
+async function originOf(body: string): Promise<Record<string, string>> {
+  let captured: Record<string, string> = {};
+  const format = body.startsWith('{') ? 'json' : 'xml';
+  await zoneCall(router.app, sender, body, format, (h) => (captured = { ...h }));
+  return {
+    [ORIGIN_HEADERS.signature]: captured.signature!,
+    [ORIGIN_HEADERS.signatureInput]: captured['signature-input']!,
+    [ORIGIN_HEADERS.contentDigest]: captured['content-digest']!,
+    [ORIGIN_HEADERS.authority]: 'router.test',
+    [ORIGIN_HEADERS.certificate]: (await originCertificate(router.deps.callers, sender.keyId))!,
+  };
+}
+
+/** Pushes one message to the node, signed with the router's key. */
+async function push(body: string, contentType: string, origin: Record<string, string>, routerCertificate?: string) {
+  const signer = router.app.nationalZone!.zone.signer;
+  const url = `${nodeUrl}${NATIONAL_DELIVERY_PATH}`;
+  const headers = { 'content-type': contentType, ...origin };
+  const signature = signer.sign(signableFromUrl('POST', url, { 'content-type': contentType }), body);
+  const response = await fetch(url, { method: 'POST', headers: { ...headers, ...signature, [ROUTER_CERTIFICATE_HEADER]: routerCertificate ?? signer.certificateHeader }, body });
+  const text = await response.text();
+  const decoded = decodeSif(text, contentType.includes('json') ? 'json' : 'xml');
+  if (decoded.kind !== 'ok' || decoded.message.type !== 'SIF_Ack') throw new Error(`not a SIF_Ack: ${text}`);
+  return { status: response.status, ack: decoded.message };
+}
