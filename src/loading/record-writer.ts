@@ -33,6 +33,9 @@ export interface RecordInput {
 /** The outcome of one record: 201 created, 200 updated, or a problem. */
 export type RecordOutcome = { status: 200 | 201; id: string } | { status: number; problem: EdfiProblem };
 
+/** Fewest records per transaction when a level's records are spread over connections. */
+const MIN_CHUNK = 200;
+
 /** A batch after validation: refusals so far, and the documents to write (by the records' positions). */
 export interface PreparedBatch {
   readonly records: readonly RecordInput[];
@@ -107,7 +110,8 @@ export class RecordWriter {
     });
     for (const level of [...byLevel.keys()].sort((a, b) => a - b)) {
       const indexes = byLevel.get(level)!;
-      const size = Math.ceil(indexes.length / this.concurrency);
+      // Small groups stay in one transaction: a commit costs more than a few hundred rows.
+      const size = Math.max(MIN_CHUNK, Math.ceil(indexes.length / this.concurrency));
       const chunks: number[][] = [];
       for (let start = 0; start < indexes.length; start += size) chunks.push(indexes.slice(start, start + size));
       await Promise.all(chunks.map((chunk) => this.writeChunk(batch, chunk)));

@@ -7,8 +7,9 @@ import { newHeader, SIF_VERSION, type SifEventAction, type SifMessage } from '..
  * The conventions of the `NationalRouter` zone, shared by the router and the
  * district nodes (DESIGN §4–6). Messages are SIF 2.x SIF_Messages; student
  * data never travels readable: the one data object of a message carries only
- * its identifying attributes (RefId, …) and a SIF_ExtendedElement named `rex:sealed` whose text is a JWE
- * (src/crypto/sealed-packet.ts) sealed to the destination district's key.
+ * its identifying attributes (RefId, …) and a SIF_ExtendedElement named
+ * `rex:sealed` whose text is a JWE (src/crypto/sealed-packet.ts) sealed to
+ * the destination district's key.
  * SIF_ExtendedElements is SIF 2.x's own extension point on every data object,
  * so the messages stay valid against the US 2.4 XSD.
  */
@@ -195,9 +196,9 @@ function sealedText(object: SifJsonValue): string | undefined {
 
 /**
  * Why a routed message would put readable data in the router's hands, or
- * undefined when everything it carries is sealed: each data object must be
- * its identifying attributes and one `rex:sealed` JWE, and a request must ask by
- * example, not with readable conditions.
+ * undefined when everything it carries is sealed: each data object holds
+ * only its identifying attributes and one `rex:sealed` JWE, and a request
+ * asks by example, not with readable conditions.
  */
 export function readableContentProblem(message: SifMessage): string | undefined {
   if (message.type === 'SIF_Request') {

@@ -43,11 +43,18 @@ export function startNationalPoller(trust: NationalTrust, orm: MikroORM, handler
     running = running.then(pollOnce, pollOnce);
     return running;
   };
+  // A failure is logged when it first happens, not on every poll while it lasts (e.g. before registration).
+  let lastFailure = '';
   const schedule = (): void => {
     if (stopped) return;
     timer = setTimeout(() => {
       poll()
-        .catch((error: unknown) => log(`national zone: polling the router failed: ${(error as Error).message}`))
+        .then(() => (lastFailure = ''))
+        .catch((error: unknown) => {
+          const failure = `national zone: polling the router failed: ${(error as Error).message}`;
+          if (failure !== lastFailure) log(failure);
+          lastFailure = failure;
+        })
         .finally(schedule);
     }, intervalMs);
     timer.unref();

@@ -11,6 +11,7 @@ import { DEMO_DISTRICTS, SANDBOX_ROUTER_PORT } from './demo-districts.js';
 import { edfiSpec } from '../edfi/edfi-spec.js';
 import { ProgressBar } from '../loading/progress.js';
 import { seedIfEmpty } from '../loading/record-loads.js';
+import { startSandboxSis } from '../sis-agent/sandbox-sis.js';
 
 /** A running sandbox: PostgreSQL, the router and the demo district nodes. */
 export interface Sandbox {
@@ -50,6 +51,8 @@ export async function startSandbox(dataDir: string, log: (line: string) => void 
       started.push(node);
       await seedDemoDistrict(config, node, log);
       await joinExchange(config, node, router, log);
+      // A simulated SIS publishes SIF events into the node's district-sis zone (issue 5).
+      started.push(startSandboxSis(node.url, config.node!.district, config.dataDir, log));
       nodes.push({ district, node, configFile });
     }
     return {

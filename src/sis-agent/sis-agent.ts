@@ -129,7 +129,7 @@ export class SisAgent {
     let done = 0;
     for (const name of SIS_OBJECT_NAMES) {
       const batch = objects.filter((o) => o.objectName === name);
-      for (let i = 0; i < batch.length; i += concurrency) {
+      for (let i = 0; i < batch.length && !this.stopped; i += concurrency) {
         await Promise.all(batch.slice(i, i + concurrency).map((o) => this.publish(o.objectName, 'Add', o.object)));
         done += Math.min(concurrency, batch.length - i);
         onProgress?.(done);

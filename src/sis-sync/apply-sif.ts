@@ -104,14 +104,15 @@ async function writeObject(tx: EntityManager, sync: SyncContext, objectName: str
   const mapper = sisMapper(objectName)!;
   const own = (rows: RefRow[]) => rows.filter((r) => r.object_name === objectName && r.ref_id === refId);
   // A Change carries only what changed: merge it onto the object as last known, then map the whole.
-  let rows = await loadRows(tx, sync, objectName, refId, []);
+  // An Add replaces the object whole (upsert by natural key): only a Change needs what is stored.
+  let rows = action === 'Change' ? await loadRows(tx, sync, objectName, refId, []) : [];
   const stored = own(rows).find((r) => r.sif_object)?.sif_object ?? undefined;
-  const full = action === 'Change' && stored ? mergeSifChange(stored, object) : object;
+  const full = stored ? mergeSifChange(stored, object) : object;
   const references = mapper.references(full).filter(([, id]) => id !== '');
   if (references.length > 0) rows = [...rows, ...(await loadRows(tx, sync, '', '', references))];
   const mapped = mapSifObject(objectName, full, mappingContext(sync, rows));
   if (mapped.kind === 'failed') throw new SyncFailure(sifError(9, 3, `${objectName} ${refId}: ${mapped.reason}`));
-  const previous = stored && action === 'Change' ? mapSifObject(objectName, stored, mappingContext(sync, rows)) : undefined;
+  const previous = stored ? mapSifObject(objectName, stored, mappingContext(sync, rows)) : undefined;
   const written: Array<{ resource: string; id: string; identity: Record<string, unknown> }> = [];
   for (const doc of mapped.documents) {
     if (doc.ensure) {
@@ -187,3 +188,29 @@ async function deleteObject(tx: EntityManager, sync: SyncContext, objectName: st
   return rows.map((r) => ({ resource: r.resource, id: r.edfi_id }));
 }
 
+
+/**
+ * Applies many objects of one type (a SIF_Response packet), each in its own
+ * transaction, `concurrency` at a time; objects with the same key go one
+ * after the other in their order, so the last one wins as it would in
+ * sequence. Outcomes come back in input order.
+ */
+export async function applySifObjects(orm: MikroORM, sync: SyncContext, objectName: string, action: SifEventAction, objects: SifJsonObject[], concurrency = 4): Promise<ApplyOutcome[]> {
+  const mapper = sisMapper(objectName);
+  const outcomes = new Array<ApplyOutcome>(objects.length);
+  const groups = new Map<string, number[]>();
+  objects.forEach((object, i) => {
+    const key = mapper?.refIdOf(object) ?? `#${i}`;
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  });
+  const queue = [...groups.values()];
+  const worker = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const i of group) outcomes[i] = await applySifObject(orm, sync, objectName, action, objects[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  return outcomes;
+}

@@ -11,7 +11,7 @@ import type { SifEvent, SifResponse } from '../sif/sif-message.js';
 import type { NodeAgentDelivery, NodeAgentHandler } from '../zones/node-agent.js';
 import { sendAsNodeAgent } from '../zones/zone-server.js';
 import { findZone } from '../zones/zone-store.js';
-import { applySifObject, type ApplyOutcome, type SyncContext } from './apply-sif.js';
+import { applySifObject, applySifObjects, type ApplyOutcome, type SyncContext } from './apply-sif.js';
 import { effectiveCodeSets } from './code-overrides.js';
 
 /**
@@ -117,9 +117,8 @@ export function sisNodeAgent(options: SisNodeAgentOptions): NodeAgentHandler {
     let objects = 0;
     let failures = 0;
     for (const [objectName, value] of Object.entries(response.objectData ?? {})) {
-      for (const object of asList(value)) {
-        if (typeof object !== 'object' || Array.isArray(object)) continue;
-        const outcome = await applySifObject(orm, context, objectName, 'Add', object);
+      const items = asList(value).filter((o): o is SifJsonObject => typeof o === 'object' && !Array.isArray(o));
+      for (const outcome of await applySifObjects(orm, context, objectName, 'Add', items)) {
         if (outcome.kind === 'applied') objects += 1;
         if (outcome.kind === 'failed') {
           failures += 1;

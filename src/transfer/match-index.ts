@@ -40,15 +40,18 @@ interface DirtyRow {
 
 /**
  * Re-keys every student marked dirty since the last call; returns how many.
- * Cheap when nothing changed (one index probe on an empty table). Safe to run
- * from several processes at once: each takes different students.
+ * Safe to run from several processes at once: a student another process is
+ * re-keying is waited for (not skipped), so when this returns every write
+ * committed before it is in the index; rows are locked in key order, so two
+ * refreshes cannot deadlock.
  */
 export async function refreshMatchIndex(em: EntityManager): Promise<number> {
   let total = 0;
   for (;;) {
     const done = await em.transactional((tx) => refreshBatch(tx));
     total += done;
-    if (done < REFRESH_BATCH) return total;
+    // A batch may come back short because another process took some rows, so only an empty one means done.
+    if (done === 0) return total;
   }
 }
 
@@ -56,7 +59,7 @@ async function refreshBatch(tx: EntityManager): Promise<number> {
   const rows = await tx.execute<DirtyRow[]>(
     `WITH taken AS (
        DELETE FROM student_match_dirty WHERE student_unique_id IN (
-         SELECT student_unique_id FROM student_match_dirty LIMIT ? FOR UPDATE SKIP LOCKED)
+         SELECT student_unique_id FROM student_match_dirty ORDER BY student_unique_id LIMIT ? FOR UPDATE)
        RETURNING student_unique_id
      )
      SELECT t.student_unique_id AS id, s.body AS student, e.body AS seoa
@@ -105,18 +108,37 @@ function keyRow(id: string, demographics: RequestDemographics) {
  * first name and birth date (for a person to choose from).
  */
 export async function candidatePool(em: EntityManager, request: MatchDemographics): Promise<CandidatePool> {
-  await refreshMatchIndex(em);
+  // One round trip when the index is current: the lookup also says whether any student is waiting to be re-keyed.
+  let found = await lookupPool(em, request);
+  if (found.dirty) {
+    await refreshMatchIndex(em);
+    found = await lookupPool(em, request);
+  }
+  return found.pool;
+}
+
+type PoolRow = { id: string | null; demographics: RequestDemographics | null; exact: boolean | null; dirty: boolean };
+
+async function lookupPool(em: EntityManager, request: MatchDemographics): Promise<{ pool: CandidatePool; dirty: boolean }> {
   const key = matchKeyOf(request);
   const near = nearLookupKeysOf(request);
-  const rows = await em.execute<Array<{ id: string; demographics: RequestDemographics; exact: boolean }>>(
-    `SELECT student_unique_id AS id, demographics, true AS exact FROM student_match_key WHERE match_key = ?
-     UNION ALL
-     (SELECT student_unique_id, demographics, false FROM student_match_key
-      WHERE (last_first = ? OR last_birth = ? OR first_birth = ?) AND match_key <> ? LIMIT ?)`,
+  const rows = await em.execute<PoolRow[]>(
+    `WITH pool AS (
+       SELECT student_unique_id AS id, demographics, true AS exact FROM student_match_key WHERE match_key = ?
+       UNION ALL
+       (SELECT student_unique_id, demographics, false FROM student_match_key
+        WHERE (last_first = ? OR last_birth = ? OR first_birth = ?) AND match_key <> ? LIMIT ?)
+     )
+     SELECT p.id, p.demographics, p.exact, EXISTS (SELECT 1 FROM student_match_dirty) AS dirty
+     FROM (SELECT 1) AS one LEFT JOIN pool p ON true`,
     [key, near.lastFirst, near.lastBirth, near.firstBirth, key, NEAR_POOL],
   );
-  const student = (r: (typeof rows)[number]): LocalStudent => ({ studentId: r.id, demographics: r.demographics, name: studentName(r.demographics) });
-  return { exact: rows.filter((r) => r.exact).map(student), near: rows.filter((r) => !r.exact).map(student) };
+  const students = rows.filter((r): r is PoolRow & { id: string; demographics: RequestDemographics } => r.id !== null);
+  const student = (r: { id: string; demographics: RequestDemographics }): LocalStudent => ({ studentId: r.id, demographics: r.demographics, name: studentName(r.demographics) });
+  return {
+    dirty: rows[0]?.dirty ?? false,
+    pool: { exact: students.filter((r) => r.exact).map(student), near: students.filter((r) => !r.exact).map(student) },
+  };
 }
 
 /** "Last, First" as the source's Records Transfer list writes a student's name. */

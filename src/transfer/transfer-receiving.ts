@@ -40,7 +40,7 @@ export async function receiveRequest(tx: EntityManager, node: TransferNode, enve
       releasingDistrict: node.district,
       requestedBy: request.requestedBy,
       requestComments: request.comments,
-      requestedAt: new Date(request.requestedAt),
+      requestedAt: validDate(request.requestedAt),
     },
     `district:${envelope.sourceId}`,
   );
@@ -71,6 +71,12 @@ export async function receiveRequest(tx: EntityManager, node: TransferNode, enve
     await sendStatus(tx, node, matched.transfer, 'pending-release', 'A student was matched to the request; the records wait for release.');
   }
   node.wakeOutbox?.();
+}
+
+/** The sender's request time, or now when it sent none that reads as a date. */
+function validDate(text: string): Date {
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? new Date() : date;
 }
 
 /** The candidates kept with a match error: the several exact matches, or the near ones with their differences. */

@@ -78,6 +78,20 @@ async function deliverPush(orm: MikroORM, row: Claimed, timeoutMs: number): Prom
   if (settled.kind === 'refused') await retryLater(em, row.id, zoneBackoffMs(row.attempts), settled.error.extendedDesc ?? settled.error.desc);
 }
 
+const PRUNE_EVERY_POLLS = 3600;
+
+/**
+ * Forgets received msg ids after a week: duplicate detection (status 7)
+ * covers redelivery by agents, which happens within hours, not weeks.
+ */
+export async function pruneReceived(orm: MikroORM, days = 7): Promise<number> {
+  const rows = await orm.em.fork().execute<Array<{ msg_id: string }>>(
+    `DELETE FROM zone_received WHERE received_at < now() - (? * interval '1 day') RETURNING msg_id`,
+    [days],
+  );
+  return rows.length;
+}
+
 /** Starts the push delivery worker of a node's zones. */
 export function startZoneDelivery(orm: MikroORM, options: ZoneDeliveryOptions = {}): ZoneDeliveryWorker {
   const { pollMs = 1000, leaseMs = 30_000, batch = 20, timeoutMs = 15_000, nodeAgent = onObjectForNode } = options;
@@ -97,8 +111,11 @@ export function startZoneDelivery(orm: MikroORM, options: ZoneDeliveryOptions = 
     running = running.then(drainOnce, drainOnce);
     return running;
   };
+  let polls = 0;
   const timer = setInterval(() => {
-    if (!stopped) void drain().catch(() => {});
+    if (stopped) return;
+    void drain().catch(() => {});
+    if (++polls % PRUNE_EVERY_POLLS === 0) void pruneReceived(orm).catch(() => {});
   }, pollMs);
   timer.unref();
   return {

@@ -297,12 +297,14 @@ async function plainBaseline(documents: object[], readRows: number): Promise<{ s
   const client = await pool.connect();
   started = performance.now();
   let rows = 0;
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await client.query({ text: 'SELECT body::text AS body FROM bench_plain ORDER BY id LIMIT $1 OFFSET $2', values: [PAGE, offset] });
+  // Keyset paging: the fastest plain way to read a table page by page.
+  for (let last = '0'; ; ) {
+    const page = await client.query<{ id: string; body: string }>({ text: 'SELECT id, body::text AS body FROM bench_plain WHERE id > $1 ORDER BY id LIMIT $2', values: [last, PAGE] });
     rows += page.rows.length;
     if (page.rows.length < PAGE) break;
+    last = page.rows.at(-1)!.id;
   }
   client.release();
   await pool.end();
-  return { single, batched, read: { label: "(d'') baseline: pg SELECT paging, limit 500, no HTTP", records: rows, seconds: (performance.now() - started) / 1000 } };
+  return { single, batched, read: { label: "(d'') baseline: pg SELECT keyset paging, 500 rows, no HTTP", records: rows, seconds: (performance.now() - started) / 1000 } };
 }

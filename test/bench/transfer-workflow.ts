@@ -87,6 +87,8 @@ async function endToEnd(): Promise<void> {
     const node = transferNodeOf(asker.config);
     const user = { username: 'bench', name: 'Bench, Registrar' };
     const samples: number[] = [];
+    const legs: number[][] = [];
+    const bytes: number[] = [];
     for (let i = 0; i < transfers + 3; i++) {
       const started = performance.now();
       const sent = await requestTransfer(asker.orm.em, node, { studentUniqueId: locals[i % locals.length]!, releasingDistrict: { ncesId: holder.ncesId, name: holder.name }, user });
@@ -100,8 +102,27 @@ async function endToEnd(): Promise<void> {
       const packet = await viewPacket(asker.orm.em, node, sent.value.id, user);
       if (packet.kind !== 'ok') throw new Error(packet.detail);
       // The first transfers warm caches (certificates, JIT); they are not counted.
-      if (i >= 3) samples.push(performance.now() - started);
+      if (i < 3) continue;
+      samples.push(performance.now() - started);
+      const [leg] = await holder.orm.em.fork().execute<Array<{ arrived: Date; matched: Date; released: Date }>>(
+        `SELECT min(e.at) FILTER (WHERE e.status = 'requested') AS arrived, min(e.at) FILTER (WHERE e.status = 'pending-release') AS matched,
+                min(e.at) FILTER (WHERE e.status = 'released') AS released
+         FROM records_transfer t JOIN records_transfer_event e ON e.transfer_id = t.id WHERE t.request_message_id = ?`,
+        [sent.value.requestMessageId],
+      );
+      const [back] = await asker.orm.em.fork().execute<Array<{ released: Date; received: Date; bytes: number }>>(
+        `SELECT min(e.at) FILTER (WHERE e.status = 'released') AS released, min(e.at) FILTER (WHERE e.status = 'received') AS received,
+                (SELECT byte_length FROM records_transfer_packet WHERE transfer_id = ?) AS bytes
+         FROM records_transfer_event e WHERE e.transfer_id = ?`,
+        [sent.value.id, sent.value.id],
+      );
+      const t = (d: Date) => new Date(d).getTime();
+      legs.push([t(leg!.arrived) - sent.value.requestedAt.getTime(), t(leg!.released) - t(leg!.arrived), t(back!.released) - t(leg!.released), t(back!.received) - t(back!.released)]);
+      bytes.push(back!.bytes);
     }
+    const names = ['request sent → opened at the releasing node', 'opened → matched and released (status change)', 'released → packet opened at the requester', 'opened → stored encrypted, received'];
+    names.forEach((name, k) => console.log(line(`      leg: ${name}`, legs.map((l) => l[k]!))));
+    console.log(`      packet size: p50 ${Math.round(percentile(bytes, 50) / 1024)} KiB of Ed-Fi JSON`);
     const client = routerClientFor(asker.config);
     const baseline: number[] = [];
     for (let i = 0; i < transfers; i++) {

@@ -160,4 +160,26 @@ describe('national messages between district nodes through the router', () => {
     await expect.poll(async () => Number((await routerDb.em.fork().execute<Array<{ n: string }>>('SELECT count(*) AS n FROM zone_delivery'))[0]!.n), { timeout: 20_000 }).toBe(0);
     expect(ids).toHaveLength(2 * count);
   });
+
+  it('delivers every message exactly once when the receiving push node is killed with SIGKILL and restarted', async () => {
+    const count = 15;
+    const sent: string[] = [];
+    for (let i = 0; i < count; i++) {
+      sent.push(await send(nodes.prairie, { type: 'SIF_Event', action: 'Add', destinationId: nodes.desert.ncesId, objectName: 'SIF_LogEntry', payload: new TextEncoder().encode(`{"k":${i}}`) }));
+    }
+    // Kill the receiver as soon as the router holds messages for it.
+    await expect.poll(async () => Number((await routerDb.em.fork().execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM zone_message WHERE msg_id IN (${sent.map(() => '?').join(', ')})`, sent))[0]!.n), { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
+    const desert = children.get('desert')!;
+    const exited = new Promise((resolve) => desert.once('exit', resolve));
+    desert.kill('SIGKILL');
+    await exited;
+    children.set('desert', await startRex(['node', '--config', nodes.desert.config], `${nodes.desert.url}/healthz`));
+    await expect.poll(async () => (await received(nodes.desert, sent)).length, { timeout: 40_000, interval: 250 }).toBe(count);
+    const inbox = await nodes.desert.orm.em.fork().execute<Array<{ n: string }>>(
+      `SELECT count(*) AS n FROM inbox_message WHERE id IN (${sent.map(() => '?').join(', ')})`,
+      sent.map((id) => `national:${nodes.prairie.ncesId}:${id}`),
+    );
+    expect(Number(inbox[0]!.n)).toBe(count);
+    await expect.poll(async () => Number((await routerDb.em.fork().execute<Array<{ n: string }>>('SELECT count(*) AS n FROM zone_delivery'))[0]!.n), { timeout: 20_000 }).toBe(0);
+  });
 });

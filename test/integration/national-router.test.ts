@@ -159,6 +159,17 @@ describe('accepting and refusing messages', () => {
     expect(await countSeen(message.header.msgId)).toBe(0);
     const broken = ackOf(await zoneCall(router.app, requester, '<SIF_Message><SIF_Request>'));
     expect(broken.error?.category).toBe(1);
+    const entity = ackOf(await zoneCall(router.app, requester, '<!DOCTYPE x [<!ENTITY a "b">]><SIF_Message/>'));
+    expect(entity.error?.category).toBe(1);
+    const oversized = await zoneCall(router.app, requester, `<SIF_Message>${'x'.repeat(11 * 1024 * 1024)}</SIF_Message>`);
+    expect(ackOf(oversized).error).toMatchObject({ category: 12, code: 1 });
+  });
+
+  it('answers in the format the Accept header asks for', async () => {
+    const { body } = await sealedMessage(requester, releaser, 'accept', {}, 'json');
+    const response = await zoneCall(router.app, requester, body, 'json', (h) => (h.accept = 'application/xml'));
+    expect(response.headers['content-type']).toContain('application/xml');
+    expect(ackOf(response).status?.code).toBe(0);
   });
 });
 

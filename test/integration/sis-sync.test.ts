@@ -10,6 +10,8 @@ import { zoneDeliveryFor } from '../../src/http/zone-routes.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
 import { decodeSif } from '../../src/sif/sif-codec.js';
 import { startInitialSync, syncProgress } from '../../src/sis-sync/initial-sync.js';
+import { SisAgent } from '../../src/sis-agent/sis-agent.js';
+import { buildSisRoster } from '../../src/sis-agent/sis-roster.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { queueDepth } from '../../src/zones/zone-queue.js';
 import { createTestDatabase } from '../support/database.js';
@@ -157,5 +159,28 @@ describe('SIF events into the Ed-Fi store', () => {
     expect(await syncProgress(orm.em.fork(), ZONE, started.msgId)).toEqual({ objectName: 'StudentPersonal', packets: 2, objects: 1, failures: 1, complete: true, error: null });
     expect(await get('students', 'studentUniqueId=708000005')).toMatchObject([{ firstName: 'Noah' }]);
     expect(await get('students', 'studentUniqueId=708000006')).toEqual([]);
+  });
+
+  it('runs the simulated SIS in push mode: it publishes, and answers an initial sync pushed to it', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const roster = buildSisRoster({ students: 2, district: { ncesId: '0499901', name: 'Saguaro Unified', state: 'AZ' } });
+    const agent = new SisAgent({ zoneUrl: `${address}/zones/${ZONE}`, mode: 'push', roster });
+    try {
+      await agent.connect();
+      const schools = roster.byName('SchoolInfo');
+      await agent.publishAll(schools);
+      await drain();
+      expect((await get('schools', 'limit=100')).length).toBeGreaterThanOrEqual(schools.length);
+      const started = await startInitialSync(orm.em.fork(), ZONE, 'SchoolInfo');
+      if (started.kind !== 'sent') throw new Error(JSON.stringify(started));
+      for (let i = 0; i < 100 && !(await syncProgress(orm.em.fork(), ZONE, started.msgId))?.complete; i++) {
+        await drain();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await syncProgress(orm.em.fork(), ZONE, started.msgId)).toMatchObject({ objects: schools.length, failures: 0, complete: true });
+      expect(agent.answered).toBe(1);
+    } finally {
+      await agent.stop();
+    }
   });
 });

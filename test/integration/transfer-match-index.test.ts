@@ -61,6 +61,15 @@ describe('student match-key index', () => {
   });
 
   it('takes sex and SSN from the district association when one is written later', async () => {
+    await write({
+      resource: 'localEducationAgencies',
+      document: {
+        localEducationAgencyId: 255901,
+        nameOfInstitution: 'Test ISD',
+        localEducationAgencyCategoryDescriptor: 'uri://ed-fi.org/LocalEducationAgencyCategoryDescriptor#Independent',
+        categories: [{ educationOrganizationCategoryDescriptor: 'uri://ed-fi.org/EducationOrganizationCategoryDescriptor#Local Education Agency' }],
+      },
+    });
     await write(student('S4', 'Alan', 'Turing', '2012-06-23', 'Female'));
     await write({
       resource: 'studentEducationOrganizationAssociations',
@@ -68,11 +77,15 @@ describe('student match-key index', () => {
         studentReference: { studentUniqueId: 'S4' },
         educationOrganizationReference: { educationOrganizationId: 255901 },
         sexDescriptor: 'uri://ed-fi.org/SexDescriptor#Male',
+        studentIdentificationCodes: [
+          { studentIdentificationSystemDescriptor: 'uri://ed-fi.org/StudentIdentificationSystemDescriptor#SSN', assigningOrganizationIdentificationCode: 'SSA', identificationCode: '123-45-6789' },
+        ],
       },
-    }).catch(() => undefined);
-    // The association needs its education organization; without one the student's birth sex stands.
-    const pool = await candidatePool(orm.em.fork(), { firstName: 'Alan', lastSurname: 'Turing', birthDate: '2012-06-23', gender: 'Female' });
-    expect(pool.exact.map((s) => s.studentId)).toEqual(['S4']);
+    });
+    const asMale = await candidatePool(orm.em.fork(), { firstName: 'Alan', lastSurname: 'Turing', birthDate: '2012-06-23', gender: 'Male' });
+    expect(asMale.exact.map((s) => s.studentId)).toEqual(['S4']);
+    expect(asMale.exact[0]!.demographics.ssn).toBe('123-45-6789');
+    expect((await candidatePool(orm.em.fork(), { firstName: 'Alan', lastSurname: 'Turing', birthDate: '2012-06-23', gender: 'Female' })).exact).toEqual([]);
   });
 
   it('returns every exact match (twins) and near candidates sharing two of name and birth date', async () => {

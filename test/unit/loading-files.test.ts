@@ -91,3 +91,22 @@ describe('progress bar', () => {
     expect(duration(Infinity)).toBe('?');
   });
 });
+
+describe('dependency levels of the data standard', () => {
+  it('puts every resource above the ones it references, abstract targets standing for their subclasses', async () => {
+    const { edfiSpec } = await import('../../src/edfi/edfi-spec.js');
+    const { dependencyLevels } = await import('../../src/loading/load-order.js');
+    const model = edfiSpec().model;
+    const levels = dependencyLevels(model);
+    expect(levels.get('ed-fi/sexDescriptors')).toBe(0);
+    expect(levels.get('ed-fi/students')).toBeLessThan(levels.get('ed-fi/studentSchoolAssociations')!);
+    expect(levels.get('ed-fi/localEducationAgencies')).toBeLessThan(levels.get('ed-fi/schools')!);
+    expect(levels.get('ed-fi/schools')).toBeLessThan(levels.get('ed-fi/courses')!); // courses reference educationOrganizations
+    for (const [key, resource] of Object.entries(model.resources)) {
+      for (const reference of resource.references) {
+        const target = levels.get(reference.target);
+        if (target !== undefined && reference.target !== key) expect(levels.get(key)!, `${key} → ${reference.target}`).toBeGreaterThan(target);
+      }
+    }
+  });
+});

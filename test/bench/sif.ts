@@ -1,0 +1,200 @@
+/**
+ * bench:sif — SIF 2.x traffic into a district node (issue 5), in one run:
+ *
+ *   (a) StudentPersonal Add events per second through the zone endpoint into the Ed-Fi store:
+ *       a SIS agent POSTs N events as XML (concurrency 16) to a real node process, which parses
+ *       them, checks rights, queues them for its own agent, maps them and upserts students and
+ *       their district associations, and acks; timed until the last one is in the store
+ *       (target ≥ 1,500/s);
+ *   (b) a pull agent draining its queue: M events wait for a pull subscriber, which fetches
+ *       them one by one with SIF_GetMessage and acknowledges each with a SIF_Ack
+ *       (target ≥ 2,000 events/s);
+ *   (c) baseline: the raw fast-xml-parser parse rate of the same messages, in this process.
+ *
+ * Plus peak memory of the node process and of this process.
+ *
+ *   npm run bench:sif
+ *   BENCH_SIF_EVENTS=2000 BENCH_SIF_DRAIN=2000 npm run bench:sif     # a quick run
+ */
+import { request as httpRequest, Agent } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { edfiSpec } from '../../src/edfi/edfi-spec.js';
+import { nodeSchema } from '../../src/node/node-schema.js';
+import type { SifJsonObject } from '../../src/sif/json-mapping.js';
+import { decodeSif } from '../../src/sif/sif-codec.js';
+import { defaultCodeSets } from '../../src/sis-mapping/code-sets.js';
+import { applySifObjects, type SyncContext } from '../../src/sis-sync/apply-sif.js';
+import { ensureDistrict } from '../../src/sis-sync/sis-node-agent.js';
+import { loadStandardDescriptors } from '../../src/records/standard-descriptors.js';
+import { migrate, openDatabase } from '../../src/storage/database.js';
+import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
+import { checkZoneDefinition } from '../../src/zones/zone-definition.js';
+import { saveZone } from '../../src/zones/zone-store.js';
+import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
+
+const EVENTS = Number(process.env.BENCH_SIF_EVENTS ?? 10_000);
+const DRAIN = Number(process.env.BENCH_SIF_DRAIN ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const district = { ncesId: '0499901', name: 'Benchmark Unified School District', state: 'AZ' };
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+let sequence = 0;
+function msgId(): string {
+  sequence += 1;
+  return `BE${String(sequence).padStart(30, '0')}`;
+}
+
+function header(source: string): string {
+  return `<SIF_Header><SIF_MsgId>${msgId()}</SIF_MsgId><SIF_Timestamp>2026-01-15T10:00:00Z</SIF_Timestamp><SIF_SourceId>${source}</SIF_SourceId></SIF_Header>`;
+}
+
+function message(source: string, body: string, type: string): string {
+  return `<SIF_Message xmlns="http://www.sifinfo.org/infrastructure/2.x" Version="2.4"><${type}>${header(source)}${body}</${type}></SIF_Message>`;
+}
+
+/** A StudentPersonal Add event of a realistic size (names, demographics, address, phone, e-mail, ids). */
+function studentEvent(i: number, source = 'SIS-AGENT'): string {
+  const refId = `5B${String(i).padStart(30, '0')}`;
+  const id = String(700000000 + i);
+  return message(
+    source,
+    `<SIF_ObjectData><SIF_EventObject ObjectName="StudentPersonal" Action="Add"><StudentPersonal RefId="${refId}"><LocalId>${id}</LocalId><StateProvinceId>AZ${id}</StateProvinceId><Name Type="04"><LastName>Lastname${i}</LastName><FirstName>First${i % 977}</FirstName><MiddleName>M</MiddleName></Name><Demographics><RaceList><Race><Code>1002</Code></Race></RaceList><HispanicLatino>No</HispanicLatino><Gender>${i % 2 ? 'F' : 'M'}</Gender><BirthDate>2012-0${1 + (i % 9)}-1${i % 10}</BirthDate><PlaceOfBirth>Mesa</PlaceOfBirth><StateOfBirth>AZ</StateOfBirth><CountryOfBirth>US</CountryOfBirth><LanguageList><Language><Code>eng</Code></Language></LanguageList></Demographics><AddressList><Address Type="0765"><Street><Line1>${i} Jefferson St</Line1></Street><City>Mesa</City><StateProvince>AZ</StateProvince><PostalCode>85203</PostalCode></Address></AddressList><PhoneNumberList><PhoneNumber Type="0096"><Number>480-555-${String(i % 10000).padStart(4, '0')}</Number></PhoneNumber></PhoneNumberList><EmailList><Email Type="Primary">student${i}@example.org</Email></EmailList></StudentPersonal></SIF_EventObject></SIF_ObjectData>`,
+    'SIF_Event',
+  );
+}
+
+async function post(agent: Agent, url: URL, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent, headers: { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`HTTP ${res.statusCode}: ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function expectSuccess(ack: string, what: string): void {
+  if (!ack.includes('<SIF_Code>0</SIF_Code>') && !ack.includes('<SIF_Code>9</SIF_Code>')) throw new Error(`${what}: ${ack}`);
+}
+
+async function postAll(url: URL, bodies: string[]): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  let next = 0;
+  const worker = async () => {
+    while (next < bodies.length) {
+      const body = bodies[next++]!;
+      expectSuccess(await post(agent, url, body), 'SIF_Event');
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  agent.destroy();
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'rex-bench-sif-'));
+const postgres = await startEmbeddedPostgres(join(dir, 'postgres'));
+let child: ReturnType<typeof spawnTs> | undefined;
+try {
+  await ensureDatabase(postgres.url('postgres'), 'rex_node');
+  const databaseUrl = postgres.url('rex_node');
+  const orm = await openDatabase(databaseUrl, nodeSchema, 4);
+  await migrate(orm, nodeSchema);
+  await loadStandardDescriptors(orm.em.fork());
+  // A second zone for (b): a publisher and a pull subscriber of StudentPersonal.
+  const drainZone = checkZoneDefinition({
+    id: 'bench-pull',
+    name: 'Pull drain benchmark',
+    maxMessageBytes: 1048576,
+    nodeAgent: { sourceId: 'BENCH-NODE', name: 'Node', rights: {} },
+    agents: [
+      { sourceId: 'PUB', name: 'Publisher', rights: { StudentPersonal: ['PublishAdd'] } },
+      { sourceId: 'SUB', name: 'Pull subscriber', rights: { StudentPersonal: ['Subscribe'] } },
+    ],
+  });
+  if (drainZone.kind !== 'ok') throw new Error(drainZone.problems.join('; '));
+  const port = await findFreePort();
+  const configFile = join(dir, 'node.json');
+  writeFileSync(configFile, JSON.stringify({ dataDir: join(dir, 'node'), databaseUrl, logLevel: 'warn', http: { host: '127.0.0.1', port }, node: { district, routerUrl: 'http://127.0.0.1:9' } }));
+  child = spawnTs('src/cli/main.ts', ['node', '--config', configFile]);
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/healthz`, 60_000);
+  // The node seeded its zones from zones/ at start; add the drain zone beside them.
+  await orm.em.fork().transactional((tx) => saveZone(tx, drainZone.zone));
+
+  const sisUrl = new URL(`${base}/zones/district-sis`);
+  const setup = new Agent({ keepAlive: true, maxSockets: 1 });
+  expectSuccess(await post(setup, sisUrl, message('SIS-AGENT', '<SIF_Name>SIS</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode>', 'SIF_Register')), 'SIF_Register');
+  expectSuccess(await post(setup, sisUrl, message('SIS-AGENT', '<SIF_Object ObjectName="StudentPersonal"/>', 'SIF_Provide')), 'SIF_Provide');
+
+  const events = Array.from({ length: EVENTS }, (_, i) => studentEvent(i));
+  console.log(`(a) POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/district-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
+  const startedA = performance.now();
+  await postAll(sisUrl, events);
+  const acceptedA = performance.now();
+  for (;;) {
+    const [row] = await orm.em.fork().execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_ref_map WHERE zone_id = 'district-sis' AND object_name = 'StudentPersonal' AND resource = 'students'`);
+    if (Number(row!.n) >= EVENTS) break;
+    const [failed] = await orm.em.fork().execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_sync_failure`);
+    if (Number(failed!.n) > 0) throw new Error(`${failed!.n} events failed to map; see sif_sync_failure`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const secondsA = (performance.now() - startedA) / 1000;
+
+  console.log(`(b) ${fmt(DRAIN)} events queued for a pull subscriber, drained with SIF_GetMessage + SIF_Ack…`);
+  const drainUrl = new URL(`${base}/zones/bench-pull`);
+  expectSuccess(await post(setup, drainUrl, message('SUB', '<SIF_Name>Sub</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode>', 'SIF_Register')), 'SIF_Register');
+  expectSuccess(await post(setup, drainUrl, message('SUB', '<SIF_Object ObjectName="StudentPersonal"/>', 'SIF_Subscribe')), 'SIF_Subscribe');
+  expectSuccess(await post(setup, drainUrl, message('PUB', '<SIF_Name>Pub</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode>', 'SIF_Register')), 'SIF_Register');
+  await postAll(drainUrl, Array.from({ length: DRAIN }, (_, i) => studentEvent(i, 'PUB')));
+  const startedB = performance.now();
+  let drained = 0;
+  for (;;) {
+    const got = await post(setup, drainUrl, message('SUB', '<SIF_SystemControlData><SIF_GetMessage/></SIF_SystemControlData>', 'SIF_SystemControl'));
+    if (got.includes('<SIF_Code>9</SIF_Code>')) break;
+    const original = /<SIF_Event><SIF_Header><SIF_MsgId>([0-9A-F]{32})<\/SIF_MsgId>/.exec(got)?.[1];
+    if (!original) throw new Error(`SIF_GetMessage: ${got.slice(0, 500)}`);
+    const ack = message('SUB', `<SIF_OriginalSourceId>PUB</SIF_OriginalSourceId><SIF_OriginalMsgId>${original}</SIF_OriginalMsgId><SIF_Status><SIF_Code>1</SIF_Code></SIF_Status>`, 'SIF_Ack');
+    expectSuccess(await post(setup, drainUrl, ack), 'SIF_Ack');
+    drained += 1;
+  }
+  const secondsB = (performance.now() - startedB) / 1000;
+  if (drained !== DRAIN) throw new Error(`drained ${drained} of ${DRAIN}`);
+
+  console.log('(d) for comparison: mapping + Ed-Fi upserts alone (applySifObjects in this process, no zone, no HTTP)…');
+  await ensureDistrict(orm, district);
+  const sync: SyncContext = { zoneId: 'bench-apply', spec: edfiSpec(), codes: defaultCodeSets(), localEducationAgencyId: Number(district.ncesId), ensured: new Set() };
+  const applyObjects = Array.from({ length: EVENTS }, (_, i) => {
+    const decoded = decodeSif(studentEvent(EVENTS + i), 'xml');
+    if (decoded.kind !== 'ok' || decoded.message.type !== 'SIF_Event') throw new Error('bad event');
+    return decoded.message.object['StudentPersonal'] as SifJsonObject;
+  });
+  const startedD = performance.now();
+  const applied = await applySifObjects(orm, sync, 'StudentPersonal', 'Add', applyObjects, 4);
+  const secondsD = (performance.now() - startedD) / 1000;
+  if (applied.some((o) => o.kind !== 'applied')) throw new Error(`apply failed: ${JSON.stringify(applied.find((o) => o.kind !== 'applied'))}`);
+
+  console.log('(c) baseline: fast-xml-parser on the same messages…');
+  const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false });
+  const startedC = performance.now();
+  for (const xml of events) parser.parse(xml);
+  const secondsC = (performance.now() - startedC) / 1000;
+
+  const nodeMemory = peakMemoryMiB(child.pid);
+  console.log(`\nbench:sif — 2-core machine shared with other work (figures are indicative)`);
+  console.log(`  (a) StudentPersonal Add → Ed-Fi store   ${fmt(EVENTS / secondsA).padStart(8)} events/s   target ≥ 1,500   (${fmt(EVENTS)} in ${secondsA.toFixed(2)} s; all acked by the zone after ${((acceptedA - startedA) / 1000).toFixed(2)} s)`);
+  console.log(`  (b) pull agent draining its queue       ${fmt(DRAIN / secondsB).padStart(8)} events/s   target ≥ 2,000   (${fmt(DRAIN)} in ${secondsB.toFixed(2)} s, one SIF_GetMessage + one SIF_Ack each)`);
+  console.log(`  (d) mapping + upserts, 4 connections ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
+  console.log(`  (c) baseline: fast-xml-parser parse     ${fmt(EVENTS / secondsC).padStart(8)} messages/s   (same ${fmt(EVENTS)} messages, ${(Buffer.byteLength(events[0]!) / 1024).toFixed(1)} KiB each)`);
+  console.log(`  peak memory: node ${nodeMemory ?? '?'} MiB, bench process ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
+  setup.destroy();
+  await orm.close(true);
+} finally {
+  if (child) await stopProcess(child);
+  await postgres.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
