@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Knex } from '@mikro-orm/knex';
 import { newDocumentId, type PreparedDocument } from '../edfi/document-identity.js';
 import { edfiFailure, type EdfiFailure } from '../edfi/edfi-problem.js';
 import type { UpsertResult } from '../records/document-store.js';
@@ -32,7 +33,8 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
     orgs: d.educationOrganizationIds,
     refs: d.references.map((r) => ({ res: r.target, hash: r.hash, doc: !r.isDescriptor })),
   }));
-  const rows = await em.execute<Array<{ n: number; id: string | null; created: boolean | null; change_version: string | null; last_modified: string | Date | null; missing: Array<[string, string]> | null }>>(
+  const rows = await withBinding<BatchRow>(
+    em,
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb) AS i(n int, id text, resource text, hash text, identity jsonb, alias_resource text, alias_hash text, body jsonb, orgs bigint[], refs jsonb)
      ),
@@ -63,7 +65,7 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
        (SELECT json_agg(json_build_array(m.res, m.hash)) FROM missing m WHERE m.n = i.n) AS missing
      FROM input i LEFT JOIN written w ON w.resource = i.resource AND w.identity_hash = i.hash
      ORDER BY i.n`,
-    [JSON.stringify(input)],
+    JSON.stringify(input),
   );
   return rows.map((row): UpsertResult => {
     if (row.id && row.change_version) {
@@ -72,6 +74,30 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
     }
     return { kind: 'failed', failure: missingFailure(documents[row.n]!, row.missing ?? []) };
   });
+}
+
+interface BatchRow {
+  n: number;
+  id: string | null;
+  created: boolean | null;
+  change_version: string | null;
+  last_modified: string | Date | null;
+  missing: Array<[string, string]> | null;
+}
+
+/**
+ * Runs a statement with its one parameter sent as a bind parameter. MikroORM's
+ * `em.execute` inlines parameters into the SQL text (escaping a megabyte of
+ * JSON character by character, and leaving PostgreSQL a literal to parse);
+ * knex's raw query with bindings sends it as `$1`. Runs in the entity
+ * manager's transaction when there is one.
+ */
+async function withBinding<T>(em: EntityManager, sql: string, parameter: string): Promise<T[]> {
+  const query = em.getConnection().getKnex().raw(sql, [parameter]);
+  const transaction = em.getTransactionContext<Knex.Transaction>();
+  if (transaction) query.transacting(transaction);
+  const result = (await query) as { rows: T[] };
+  return result.rows;
 }
 
 /** As the store answers: an unknown descriptor is a validation failure (400), any other missing target an unresolved reference (409). */

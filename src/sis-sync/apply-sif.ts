@@ -62,12 +62,19 @@ export async function applySifObject(orm: MikroORM, sync: SyncContext, objectNam
   const refId = mapper.refIdOf(object);
   if (!refId) return { kind: 'failed', objectName, error: sifError(9, 3, `${objectName} has no RefId (or key attributes)`) };
   try {
+    const ensured: string[] = [];
     const documents = await orm.em.fork().transactional((tx) =>
-      action === 'Delete' ? deleteObject(tx, sync, objectName, refId) : writeObject(tx, sync, objectName, refId, action, object),
+      action === 'Delete' ? deleteObject(tx, sync, objectName, refId) : writeObject(tx, sync, objectName, refId, action, object, ensured),
     );
+    // Remembered only once committed: a rolled-back transaction created nothing.
+    for (const key of ensured) sync.ensured.add(key);
     return { kind: 'applied', objectName, refId, documents };
   } catch (error) {
-    if (error instanceof SyncFailure) return { kind: 'failed', objectName, refId, error: error.error };
+    if (error instanceof SyncFailure) {
+      // The store refused: a helper document may have been deleted through the API since it was cached.
+      if (error.error.code === 1) sync.ensured.clear();
+      return { kind: 'failed', objectName, refId, error: error.error };
+    }
     throw error;
   }
 }
@@ -100,7 +107,7 @@ function prepare(sync: SyncContext, resource: string, document: Record<string, u
   return prepared;
 }
 
-async function writeObject(tx: EntityManager, sync: SyncContext, objectName: string, refId: string, action: SifEventAction, object: SifJsonObject) {
+async function writeObject(tx: EntityManager, sync: SyncContext, objectName: string, refId: string, action: SifEventAction, object: SifJsonObject, ensured: string[]) {
   const mapper = sisMapper(objectName)!;
   const own = (rows: RefRow[]) => rows.filter((r) => r.object_name === objectName && r.ref_id === refId);
   // A Change carries only what changed: merge it onto the object as last known, then map the whole.
@@ -116,7 +123,7 @@ async function writeObject(tx: EntityManager, sync: SyncContext, objectName: str
   const written: Array<{ resource: string; id: string; identity: Record<string, unknown> }> = [];
   for (const doc of mapped.documents) {
     if (doc.ensure) {
-      await ensureDocument(tx, sync, doc);
+      ensured.push(await ensureDocument(tx, sync, doc));
       continue;
     }
     const existing = own(rows).find((r) => r.resource === doc.resource);
@@ -151,17 +158,17 @@ async function writeOwned(tx: EntityManager, sync: SyncContext, doc: MappedDocum
   return { resource: doc.resource, id: result.id, identity: prepared.identity };
 }
 
-/** Creates a helper document when it does not exist yet; never changes an existing one. */
-async function ensureDocument(tx: EntityManager, sync: SyncContext, doc: MappedDocument): Promise<void> {
+/** Creates a helper document when it does not exist yet (never changes an existing one); returns its cache key. */
+async function ensureDocument(tx: EntityManager, sync: SyncContext, doc: MappedDocument): Promise<string> {
   const prepared = prepare(sync, doc.resource, structuredClone(doc.document));
   const key = `${prepared.key} ${prepared.identityHash}`;
-  if (sync.ensured.has(key)) return;
+  if (sync.ensured.has(key)) return key;
   const found = await tx.execute<unknown[]>('SELECT 1 FROM edfi_document WHERE resource = ? AND identity_hash = ?', [prepared.key, prepared.identityHash]);
   if (found.length === 0) {
     const result = await upsertDocument(tx, prepared);
     if (result.kind === 'failed') storeFailure(result.failure, doc.resource);
   }
-  sync.ensured.add(key);
+  return key;
 }
 
 async function saveRows(tx: EntityManager, sync: SyncContext, objectName: string, refId: string, key: ObjectKey, sifObject: SifJsonObject, written: Array<{ resource: string; id: string; identity: Record<string, unknown> }>) {

@@ -158,7 +158,3 @@ function asList(value: SifJsonValue): SifJsonValue[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Objects of a response's SIF_ObjectData (for tools that count them). */
-export function responseObjectCount(objectData: SifJsonObject | undefined): number {
-  return Object.values(objectData ?? {}).reduce<number>((n, v) => n + asList(v).length, 0);
-}

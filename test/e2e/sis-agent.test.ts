@@ -25,7 +25,7 @@ async function edfi(resource: string, query = ''): Promise<Array<Record<string, 
   return (await response.json()) as Array<Record<string, unknown>>;
 }
 
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -67,9 +67,12 @@ describe('rex sis-agent against a running node', () => {
     const enrollments = await eventually(() => edfi('studentSchoolAssociations'), (s) => s.length > 0);
     expect(enrollments.length).toBeGreaterThan(0);
     expect(await edfi('schools')).toHaveLength(5);
+    // Attendance is published last: once some is in, every event before it has been applied.
+    const attendance = await eventually(() => edfi('studentSchoolAttendanceEvents'), (s) => s.length > 0);
+    expect(attendance.length).toBeGreaterThan(0);
     const failures = await runRex(['node', 'sif', 'failures', '--config', config]);
     expect(failures.stdout.trim()).toBe('no failures');
-  });
+  }, 240_000);
 
   it('answers an initial sync: rex node sif sync loads what the running agent sends', async () => {
     const agent = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'sis-agent', '--config', config, '--students', '4', '--skip-publish'], {
@@ -78,15 +81,15 @@ describe('rex sis-agent against a running node', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     processes.push(agent);
-    const sync = await runRex(['node', 'sif', 'sync', '--object', 'StudentPersonal', '--config', config, '--timeout', '60']);
+    const sync = await runRex(['node', 'sif', 'sync', '--object', 'StudentPersonal', '--config', config, '--timeout', '180']);
     expect(sync.code, sync.stderr).toBe(0);
     expect(sync.stdout).toContain('StudentPersonal: 4 loaded, 0 failed');
-  });
+  }, 240_000);
 
   it('lets an administrator extend the code sets', async () => {
     const set = await runRex(['node', 'sif', 'codes', 'set', 'gradeLevel', '13', 'Grade 13', '--config', config]);
     expect(set.stdout).toContain('gradeLevel 13 → uri://ed-fi.org/GradeLevelDescriptor#Grade 13');
     const list = await runRex(['node', 'sif', 'codes', 'list', '--set', 'gradeLevel', '--config', config]);
     expect(list.stdout).toMatch(/13\s+uri:\/\/ed-fi.org\/GradeLevelDescriptor#Grade 13/);
-  });
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { enrolCopy, eventually, seedStudents, startTransferNetwork, userWith, type TestDistrictNode, type TransferNetwork } from '../support/transfer-network.js';
@@ -228,6 +229,13 @@ describe('concurrent decisions and rights', () => {
       expect(viewer.json().type).toBe('urn:rex:node:missing-right');
     }
     expect((await call(requester, 'clerk', 'GET', '/transfers')).json().transfers.length).toBe(before);
+  });
+
+  it('serves every operation openapi/node-transfer.json documents', () => {
+    const document = JSON.parse(readFileSync(new URL('../../openapi/node-transfer.json', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.entries(document.paths).flatMap(([path, item]) => Object.keys(item).map((method) => ({ method: method.toUpperCase(), url: path.replace(/\{(\w+)\}/g, ':$1') })));
+    expect(operations.length).toBeGreaterThanOrEqual(10);
+    for (const operation of operations) expect(requester.node.app.hasRoute(operation as { method: 'GET'; url: string }), `${operation.method} ${operation.url}`).toBe(true);
   });
 
   it('refuses requests for unknown students and districts with problems', async () => {

@@ -68,9 +68,9 @@ describe('zone files', () => {
     const em = orm.em.fork();
     const national = folder.zones.find((z) => z.id === 'NationalRouter')!;
     await em.transactional((tx) => saveZone(tx, national));
-    expect(await admitTemplateAgent(em, 'NationalRouter', 'district-0499901', 'Saguaro USD')).toMatchObject({ kind: 'ok' });
+    expect(await admitTemplateAgent(em, 'NationalRouter', '0499901', 'Saguaro USD')).toMatchObject({ kind: 'ok' });
     expect(await admitTemplateAgent(em, 'NationalRouter', 'hacker', 'x')).toMatchObject({ kind: 'invalid' });
-    expect(await agentRights(em, 'NationalRouter', 'district-0499901')).toEqual({
+    expect(await agentRights(em, 'NationalRouter', '0499901')).toEqual({
       SIF_LogEntry: ['PublishAdd', 'Subscribe'],
       StudentRecordExchange: ['Request', 'Respond'],
       StudentRecordPackage: ['Request', 'Respond'],
