@@ -7,7 +7,7 @@ import { bulkRoutes } from './bulk-routes.js';
 import { edfiAccess, oauthRoutes } from './oauth-routes.js';
 import { zoneAdminRoutes } from './zone-admin-routes.js';
 import { zoneRoutes } from './zone-routes.js';
-import { sisNodeAgentFor } from '../sis-sync/sis-node-agent.js';
+import { sisNodeAgentBatchFor } from '../sis-sync/sis-node-agent.js';
 import { transferRoutes } from './transfer-routes.js';
 
 /** What the node's HTTP app needs from the running process. */
@@ -20,7 +20,7 @@ export interface NodeAppDeps {
 export type NodeRoutes = FastifyPluginAsync<NodeAppDeps>;
 
 /** The zone endpoint, with the node's own agent mapping SIS objects into the Ed-Fi store (issue 5, src/sis-sync/). */
-const sisZoneRoutes: NodeRoutes = async (app, deps) => zoneRoutes({ nodeAgent: sisNodeAgentFor(deps.orm, deps.config, app.log) })(app, deps);
+const sisZoneRoutes: NodeRoutes = async (app, deps) => zoneRoutes({ nodeAgentBatch: sisNodeAgentBatchFor(deps.orm, deps.config, app.log) })(app, deps);
 
 /**
  * The feature route plugins of a district node. Each feature (Ed-Fi API,

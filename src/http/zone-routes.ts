@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { answerFormat, formatOfMediaType } from '../sif/sif-codec.js';
 import { sifError } from '../sif/sif-error.js';
 import { readZoneFolder } from '../zones/zone-definition.js';
-import type { NodeAgentHandler } from '../zones/node-agent.js';
+import type { NodeAgentBatchHandler, NodeAgentHandler } from '../zones/node-agent.js';
 import { startZoneDelivery, type ZoneDeliveryWorker } from '../zones/zone-delivery.js';
 import { errorAnswer, receiveZoneMessage, type ZoneHttpAnswer } from '../zones/zone-endpoint.js';
 import { listZones, replaceZones } from '../zones/zone-store.js';
@@ -35,12 +35,16 @@ async function seedZones(orm: MikroORM): Promise<void> {
  * read raw, so every problem — malformed XML or JSON, oversized, wrong
  * media type — is answered as a SIF_Ack error, never as a Fastify error page.
  * `nodeAgent` receives what the zones deliver to the node's own agent
- * (default: onObjectForNode in src/zones/node-agent.ts).
+ * (default: onObjectForNode in src/zones/node-agent.ts), one message at a
+ * time; `nodeAgentBatch`, when given, receives them many at a time instead.
  */
-export function zoneRoutes(options: { nodeAgent?: NodeAgentHandler } = {}): NodeRoutes {
+export function zoneRoutes(options: { nodeAgent?: NodeAgentHandler; nodeAgentBatch?: NodeAgentBatchHandler } = {}): NodeRoutes {
   return async (app, deps) => {
     await seedZones(deps.orm);
-    const worker = startZoneDelivery(deps.orm, options.nodeAgent ? { nodeAgent: options.nodeAgent } : {});
+    const worker = startZoneDelivery(deps.orm, {
+      ...(options.nodeAgent ? { nodeAgent: options.nodeAgent } : {}),
+      ...(options.nodeAgentBatch ? { nodeAgentBatch: options.nodeAgentBatch } : {}),
+    });
     workers.set(deps.orm, worker);
     app.addHook('onClose', async () => {
       await worker.stop();

@@ -1,5 +1,6 @@
 import type { DatabaseSchema } from '../storage/database.js';
 import { Migration20261124Zones } from '../zones/zone-migration.js';
+import { Migration20261124ZoneQueueSpeed } from '../zones/zone-queue-speed-migration.js';
 import { Migration20261124EdfiClients } from '../clients/clients-migration.js';
 import { Migration20261124Disclosure } from '../disclosure/disclosure-migration.js';
 import { Migration20261124NationalMessages } from '../national/national-migration.js';
@@ -23,5 +24,5 @@ import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from '.
 export const nodeSchema: DatabaseSchema = {
   name: 'node',
   entities: [ExchangeRegistrationEntity, RecordsTransferEntity, TransferEventEntity],
-  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer, Migration20261124EdfiClients, Migration20261124EdfiRecords, Migration20261124Users, Migration20261124Disclosure, Migration20261124Zones, Migration20261124NationalMessages, Migration20261124TransferWorkflow, Migration20261124SifRefMap],
+  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer, Migration20261124EdfiClients, Migration20261124EdfiRecords, Migration20261124Users, Migration20261124Disclosure, Migration20261124Zones, Migration20261124NationalMessages, Migration20261124TransferWorkflow, Migration20261124SifRefMap, Migration20261124ZoneQueueSpeed],
 };

@@ -8,10 +8,11 @@ import type { SifJsonObject, SifJsonValue } from '../sif/json-mapping.js';
 import { errorAck } from '../sif/sif-build.js';
 import type { SifError } from '../sif/sif-error.js';
 import type { SifEvent, SifResponse } from '../sif/sif-message.js';
-import type { NodeAgentDelivery, NodeAgentHandler } from '../zones/node-agent.js';
+import type { NodeAgentBatchHandler, NodeAgentDelivery, NodeAgentHandler, NodeAgentResult } from '../zones/node-agent.js';
 import { sendAsNodeAgent } from '../zones/zone-server.js';
 import { findZone } from '../zones/zone-store.js';
 import { applySifObject, applySifObjects, type ApplyOutcome, type SyncContext } from './apply-sif.js';
+import { eventSegments, runSegment } from './event-batch.js';
 import { effectiveCodeSets } from './code-overrides.js';
 
 /**
@@ -70,8 +71,29 @@ export function sisNodeAgentFor(orm: MikroORM, config: RexConfig, log?: SisAgent
   return sisNodeAgent({ orm, district, dataDir: config.dataDir, ...(log ? { log } : {}) });
 }
 
-/** Builds the handler the zone delivery worker calls for the node agent's messages. */
+/** The SIS node agent for a node's configuration, taking many queued messages at a time. */
+export function sisNodeAgentBatchFor(orm: MikroORM, config: RexConfig, log?: SisAgentLog): NodeAgentBatchHandler {
+  const district = config.node?.district;
+  if (!district) return async (deliveries) => deliveries.map(() => ({ kind: 'done' }));
+  return sisNodeAgentBatch({ orm, district, dataDir: config.dataDir, ...(log ? { log } : {}) });
+}
+
+/** Builds the handler the zone delivery worker calls for the node agent's messages, one at a time. */
 export function sisNodeAgent(options: SisNodeAgentOptions): NodeAgentHandler {
+  const batch = sisNodeAgentBatch(options);
+  return async (delivery) => {
+    const [result] = await batch([delivery]);
+    if (result?.kind === 'failed') throw new Error(result.reason);
+  };
+}
+
+/**
+ * Builds the batch handler: runs of consecutive events of one object type
+ * are applied concurrently, one after the other per RefId (so the last one
+ * wins as in sequence); SIF_Responses and changes of object type are
+ * barriers. After a failure nothing later in the batch is attempted.
+ */
+export function sisNodeAgentBatch(options: SisNodeAgentOptions): NodeAgentBatchHandler {
   const { orm, log = SILENT, codeSetsTtlMs = 5000 } = options;
   const contexts = new Map<string, { context: SyncContext; at: number }>();
   let district: Promise<void> | undefined;
@@ -95,11 +117,19 @@ export function sisNodeAgent(options: SisNodeAgentOptions): NodeAgentHandler {
     return context;
   };
 
-  return async (delivery: NodeAgentDelivery) => {
+  const handleOne = async (delivery: NodeAgentDelivery): Promise<void> => {
     const { message } = delivery;
     if (message.type === 'SIF_Event') return onEvent(delivery.zoneId, message);
     if (message.type === 'SIF_Response') return onResponse(delivery.zoneId, message);
     // The node agent provides nothing in a SIS zone, so it is never asked; anything else is dropped.
+  };
+
+  return async (deliveries: NodeAgentDelivery[]): Promise<NodeAgentResult[]> => {
+    const results = new Array<NodeAgentResult>(deliveries.length).fill({ kind: 'skipped' });
+    for (const segment of eventSegments(deliveries)) {
+      if (!(await runSegment(segment, handleOne, results))) break;
+    }
+    return results;
   };
 
   async function onEvent(zoneId: string, event: SifEvent): Promise<void> {

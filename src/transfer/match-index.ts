@@ -10,7 +10,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { matchKeyOf, type MatchDemographics } from '../matching/demographics.js';
 import { demographicsFromEdfi, type EdfiStudentDistrictAssociation, type EdfiStudentNames } from '../matching/edfi-demographics.js';
 import { nearLookupKeysOf } from '../matching/lookup-keys.js';
-import type { MatchCandidate } from '../matching/student-match.js';
+import { decideMatch, type MatchCandidate, type MatchDecision } from '../matching/student-match.js';
 import { TEXT_ARRAY } from './student-records.js';
 import type { RequestDemographics } from './transfer-entity.js';
 
@@ -107,31 +107,50 @@ function keyRow(id: string, demographics: RequestDemographics) {
  * exact match is never missed) and up to 200 sharing two of last name,
  * first name and birth date (for a person to choose from).
  */
-export async function candidatePool(em: EntityManager, request: MatchDemographics): Promise<CandidatePool> {
+export async function candidatePool(em: EntityManager, request: MatchDemographics, options: { near?: boolean } = {}): Promise<CandidatePool> {
   // One round trip when the index is current: the lookup also says whether any student is waiting to be re-keyed.
-  let found = await lookupPool(em, request);
+  const near = options.near ?? true;
+  let found = await lookupPool(em, request, near);
   if (found.dirty) {
     await refreshMatchIndex(em);
-    found = await lookupPool(em, request);
+    found = await lookupPool(em, request, near);
   }
   return found.pool;
 }
 
+/**
+ * Matches a request against the index: the exact-key students first (one
+ * probe), and only when none of them matches, the near pool as well, so
+ * the near candidates a person may choose from come with the match error.
+ * Near students cannot be exact matches (their key differs), so the common
+ * case of a match never reads them.
+ */
+export async function matchAgainstIndex(em: EntityManager, request: MatchDemographics): Promise<MatchDecision<LocalStudent>> {
+  const exact = await candidatePool(em, request, { near: false });
+  const decision = decideMatch(request, exact.exact);
+  if (decision.kind !== 'no-match') return decision;
+  const pool = await candidatePool(em, request);
+  return decideMatch(request, [...pool.exact, ...pool.near]);
+}
+
 type PoolRow = { id: string | null; demographics: RequestDemographics | null; exact: boolean | null; dirty: boolean };
 
-async function lookupPool(em: EntityManager, request: MatchDemographics): Promise<{ pool: CandidatePool; dirty: boolean }> {
+async function lookupPool(em: EntityManager, request: MatchDemographics, withNear: boolean): Promise<{ pool: CandidatePool; dirty: boolean }> {
   const key = matchKeyOf(request);
   const near = nearLookupKeysOf(request);
+  const nearPart = withNear
+    ? `UNION ALL
+       (SELECT student_unique_id, demographics, false FROM student_match_key
+        WHERE (last_first = ? OR last_birth = ? OR first_birth = ?) AND match_key <> ? LIMIT ?)`
+    : '';
   const rows = await em.execute<PoolRow[]>(
     `WITH pool AS (
        SELECT student_unique_id AS id, demographics, true AS exact FROM student_match_key WHERE match_key = ?
-       UNION ALL
-       (SELECT student_unique_id, demographics, false FROM student_match_key
-        WHERE (last_first = ? OR last_birth = ? OR first_birth = ?) AND match_key <> ? LIMIT ?)
+       ${nearPart}
      )
      SELECT p.id, p.demographics, p.exact, EXISTS (SELECT 1 FROM student_match_dirty) AS dirty
      FROM (SELECT 1) AS one LEFT JOIN pool p ON true`,
-    [key, near.lastFirst, near.lastBirth, near.firstBirth, key, NEAR_POOL],
+    withNear ? [key, near.lastFirst, near.lastBirth, near.firstBirth, key, NEAR_POOL] : [key],
   );
   const students = rows.filter((r): r is PoolRow & { id: string; demographics: RequestDemographics } => r.id !== null);
   const student = (r: { id: string; demographics: RequestDemographics }): LocalStudent => ({ studentId: r.id, demographics: r.demographics, name: studentName(r.demographics) });

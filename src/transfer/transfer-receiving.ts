@@ -11,9 +11,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { encryptAtRest } from '../crypto/at-rest.js';
 import { recordDisclosure } from '../disclosure/disclosure-log.js';
-import { decideMatch, matchErrorReport, type MatchDecision } from '../matching/student-match.js';
+import { matchErrorReport, type MatchDecision } from '../matching/student-match.js';
 import type { NationalEnvelope } from '../national/national-envelope.js';
-import { candidatePool, type LocalStudent } from './match-index.js';
+import { matchAgainstIndex, type LocalStudent } from './match-index.js';
 import { RecordsTransferEntity, type RecordsTransfer } from './transfer-entity.js';
 import { SYSTEM_USER, type TransferNode } from './transfer-node.js';
 import type { PacketPayload, RejectionPayload, RequestPayload, StatusPayload } from './transfer-payloads.js';
@@ -45,8 +45,7 @@ export async function receiveRequest(tx: EntityManager, node: TransferNode, enve
     `district:${envelope.sourceId}`,
   );
   if (!opened.ok || opened.duplicate) return;
-  const pool = await candidatePool(tx, request.demographics);
-  const decision = decideMatch(request.demographics, [...pool.exact, ...pool.near]);
+  const decision = await matchAgainstIndex(tx, request.demographics);
   if (decision.kind !== 'matched') {
     const report = matchErrorReport(decision);
     await moveTransfer(tx, opened.transfer.id, 'match-error', 'matching', { note: report.message, candidates: storedCandidates(decision) });

@@ -20,5 +20,43 @@ export interface NodeAgentDelivery {
 /** Receives events, requests and responses addressed to the node's own agent. */
 export type NodeAgentHandler = (delivery: NodeAgentDelivery) => Promise<void>;
 
+/**
+ * What became of one delivery of a batch: `done` (the zone removes it),
+ * `failed` (retried after a backoff) or `skipped` (not attempted because an
+ * earlier message it must follow failed; given back as it was).
+ */
+export type NodeAgentResult = { kind: 'done' } | { kind: 'failed'; reason: string } | { kind: 'skipped' };
+
+/**
+ * Receives consecutive messages of one zone's queue for the node agent, in
+ * queue order, and answers one result per delivery (same order). A handler
+ * may work on them concurrently as long as a message that must follow a
+ * failed one is `skipped`, so per-agent order and exactly-once hold.
+ */
+export type NodeAgentBatchHandler = (deliveries: NodeAgentDelivery[]) => Promise<NodeAgentResult[]>;
+
 /** The default handler: accepts and drops (no Ed-Fi mapping yet). */
 export const onObjectForNode: NodeAgentHandler = async () => {};
+
+/**
+ * A batch handler calling a one-message handler in order: it stops at the
+ * first throw, and the messages after it are skipped (they wait behind it).
+ */
+export function inSequence(handler: NodeAgentHandler): NodeAgentBatchHandler {
+  return async (deliveries) => {
+    const results: NodeAgentResult[] = [];
+    for (const delivery of deliveries) {
+      if (results.some((r) => r.kind !== 'done')) {
+        results.push({ kind: 'skipped' });
+        continue;
+      }
+      try {
+        await handler(delivery);
+        results.push({ kind: 'done' });
+      } catch (error) {
+        results.push({ kind: 'failed', reason: String(error) });
+      }
+    }
+    return results;
+  };
+}

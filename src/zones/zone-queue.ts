@@ -72,28 +72,57 @@ export async function nextForPull(em: EntityManager, zoneId: string, target: str
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
+/** A claimed message with its agent's delivery settings. */
+export type ClaimedMessage = QueuedMessage & { mode: 'Push' | 'Internal'; url: string | null; format: 'xml' | 'json' };
+
 /**
- * Claims, for push and internal agents that are awake, the head of each
- * agent's queue when it is due and not already in flight: one message per
- * agent at a time, in order. The lease makes a crashed delivery come back.
+ * Claims, for push and internal agents that are awake, the due messages at
+ * the head of each agent's queue, for at most `limit` agents: a push agent
+ * gets one message at a time; the node's own (internal) agent up to
+ * `internalBatch` consecutive messages, in order. Nothing is claimed for an
+ * agent whose head is in flight or waits for a retry, so order holds. The
+ * lease makes a crashed delivery come back.
+ *
+ * The heads are found per registration (LATERAL … ORDER BY id LIMIT n on
+ * the zone_queue_head index), so a claim costs the same with a long backlog.
  */
-export async function claimPushHeads(em: EntityManager, limit: number, leaseMs: number): Promise<Array<QueuedMessage & { mode: 'Push' | 'Internal'; url: string | null; format: 'xml' | 'json' }>> {
+export async function claimDue(em: EntityManager, limit: number, leaseMs: number, internalBatch = 1): Promise<ClaimedMessage[]> {
   const rows = await em.execute<Array<QueueRow & { mode: 'Push' | 'Internal'; url: string | null; format: 'xml' | 'json' }>>(
-    `WITH heads AS (
-       SELECT DISTINCT ON (q.zone_id, q.target) q.id
-         FROM zone_queue q
-         JOIN zone_registration r ON r.zone_id = q.zone_id AND r.source_id = q.target
-        WHERE r.mode IN ('Push', 'Internal') AND NOT r.sleeping AND ${DELIVERABLE}
-        ORDER BY q.zone_id, q.target, q.id)
+    `WITH candidates AS (
+       SELECT c.id, r.zone_id, r.source_id,
+              bool_and(c.due) OVER (PARTITION BY r.zone_id, r.source_id ORDER BY c.id) AS in_prefix
+         FROM zone_registration r
+         CROSS JOIN LATERAL (
+           SELECT q.id, (q.next_attempt_at <= now() AND (q.locked_until IS NULL OR q.locked_until < now())) AS due
+             FROM zone_queue q
+            WHERE q.zone_id = r.zone_id AND q.target = r.source_id AND ${DELIVERABLE}
+            ORDER BY q.id
+            LIMIT CASE WHEN r.mode = 'Internal' THEN ?::int ELSE 1 END) c
+        WHERE r.mode IN ('Push', 'Internal') AND NOT r.sleeping),
+     agents AS (
+       SELECT zone_id, source_id FROM candidates WHERE in_prefix GROUP BY zone_id, source_id ORDER BY min(id) LIMIT ?),
+     picked AS (
+       SELECT c.id FROM candidates c JOIN agents a ON a.zone_id = c.zone_id AND a.source_id = c.source_id WHERE c.in_prefix)
      UPDATE zone_queue z SET locked_until = now() + (? * interval '1 millisecond'), attempts = z.attempts + 1
        FROM zone_registration r
-      WHERE z.id IN (SELECT id FROM heads) AND r.zone_id = z.zone_id AND r.source_id = z.target
+      WHERE z.id IN (SELECT id FROM picked) AND r.zone_id = z.zone_id AND r.source_id = z.target
         AND z.next_attempt_at <= now() AND (z.locked_until IS NULL OR z.locked_until < now())
-        AND z.id IN (SELECT id FROM heads ORDER BY id LIMIT ?)
       RETURNING z.id, z.zone_id, z.target, z.msg_id, z.kind, z.message, z.state, z.attempts, r.mode, r.url, r.format`,
-    [leaseMs, limit],
+    [Math.max(1, internalBatch), limit, leaseMs],
   );
-  return rows.map((r) => ({ ...fromRow(r), mode: r.mode, url: r.url, format: r.format }));
+  return rows
+    .map((r) => ({ ...fromRow(r), mode: r.mode, url: r.url, format: r.format }))
+    .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
+}
+
+/** Removes messages an in-process agent has processed (one statement for a batch). */
+export async function removeDelivered(em: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length > 0) await em.execute('DELETE FROM zone_queue WHERE id = ANY(?::bigint[])', [`{${ids.join(',')}}`]);
+}
+
+/** Gives claimed messages back without an attempt counted against them (a batch stopped before them). */
+export async function releaseClaimed(em: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length > 0) await em.execute('UPDATE zone_queue SET locked_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = ANY(?::bigint[])', [`{${ids.join(',')}}`]);
 }
 
 /** Puts a message back for a later attempt (transport failure, agent asleep). */

@@ -80,7 +80,10 @@ export async function handleZoneMessage(
       );
       if (fresh.length === 0) return statusAck(zone.zisSourceId, target, SIF_STATUS.duplicate);
       const rights = await agentRights(tx, zone.id, message.header.sourceId);
-      const registrations = await tx.execute<Registration[]>('SELECT * FROM zone_registration WHERE zone_id = ? AND source_id = ? FOR UPDATE', [zone.id, message.header.sourceId]);
+      // Events only read the sender's registration: a shared lock lets one agent's events run side by side
+      // while still keeping a concurrent SIF_Unregister or SIF_Sleep out until they commit.
+      const lock = message.type === 'SIF_Event' ? 'FOR SHARE' : 'FOR UPDATE';
+      const registrations = await tx.execute<Registration[]>(`SELECT * FROM zone_registration WHERE zone_id = ? AND source_id = ? ${lock}`, [zone.id, message.header.sourceId]);
       const sender = registrations[0];
       if (message.type !== 'SIF_Register') {
         // The node's own agent speaks only in process (sendAsNodeAgent), never over HTTP.

@@ -100,13 +100,15 @@ export async function replaceZones(em: EntityManager, zones: ZoneDefinition[], o
 
 /** An agent's rights in a zone, or undefined when it is not an agent of the zone. */
 export async function agentRights(em: EntityManager, zoneId: string, sourceId: string): Promise<ZoneRights | undefined> {
-  const agent = await em.execute<Array<{ source_id: string }>>('SELECT source_id FROM zone_agent WHERE zone_id = ? AND source_id = ?', [zoneId, sourceId]);
-  if (agent.length === 0) return undefined;
-  const rows = await em.execute<Array<{ object_name: string; rights: ZoneRight[] }>>(
-    'SELECT object_name, rights FROM zone_agent_right WHERE zone_id = ? AND source_id = ? ORDER BY object_name',
+  // One round trip: the agent row (it may have no rights) with its rights, if any.
+  const rows = await em.execute<Array<{ object_name: string | null; rights: ZoneRight[] | null }>>(
+    `SELECT r.object_name, r.rights FROM zone_agent a
+       LEFT JOIN zone_agent_right r ON r.zone_id = a.zone_id AND r.source_id = a.source_id
+      WHERE a.zone_id = ? AND a.source_id = ? ORDER BY r.object_name`,
     [zoneId, sourceId],
   );
-  return Object.fromEntries(rows.map((r) => [r.object_name, r.rights]));
+  if (rows.length === 0) return undefined;
+  return Object.fromEntries(rows.filter((r) => r.object_name !== null).map((r) => [r.object_name!, r.rights ?? []]));
 }
 
 /** The outcome of changing an agent's rights through the admin API. */

@@ -8,7 +8,7 @@
  *     verified at the requester (router and two nodes in this process, real
  *     HTTP, one embedded PostgreSQL). Target p50 < 150 ms. Baseline: four
  *     signed round trips to the router (the four hops a transfer makes).
- * (d) exact-match lookup (index catch-up + candidate pool + decideMatch) in a
+ * (d) exact-match lookup (matchAgainstIndex: index current, exact key, rules) in a
  *     district of 200,000 students. Target p99 < 5 ms. Baseline: one
  *     primary-key probe of the same table; also shown, a lookup without the
  *     index (a scan of the JSONB store), a few times.
@@ -19,14 +19,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { decideMatch } from '../../src/matching/student-match.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
 import { routerClientFor } from '../../src/node/registration.js';
 import { drawFirstName, drawMiddleName, drawSurname } from '../../src/seed/names.js';
 import { createRandom } from '../../src/seed/random.js';
 import { migrate, openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
-import { candidatePool, refreshMatchIndex } from '../../src/transfer/match-index.js';
+import { matchAgainstIndex, refreshMatchIndex } from '../../src/transfer/match-index.js';
 import { RecordsTransferEntity } from '../../src/transfer/transfer-entity.js';
 import { transferNodeOf } from '../../src/transfer/transfer-node.js';
 import { requestTransfer, viewPacket } from '../../src/transfer/transfer-workflow.js';
@@ -177,8 +176,7 @@ async function lookup(): Promise<void> {
       const person = people[random.int(0, people.length - 1)]!;
       const em = orm.em.fork();
       const t0 = performance.now();
-      const pool = await candidatePool(em, person);
-      const decision = decideMatch(person, [...pool.exact, ...pool.near]);
+      const decision = await matchAgainstIndex(em, person);
       const t1 = performance.now();
       await em.execute(`SELECT demographics FROM student_match_key WHERE student_unique_id = ?`, [`B${String(i % students).padStart(7, '0')}`]);
       const t2 = performance.now();
@@ -197,7 +195,7 @@ async function lookup(): Promise<void> {
       );
       scans.push(performance.now() - t0);
     }
-    console.log(line('    lookup: catch-up + candidate pool + decideMatch', samples));
+    console.log(line('    lookup: matchAgainstIndex (index current + exact key + rules)', samples));
     console.log(line('    baseline: one primary-key probe of the index table', probes));
     console.log(line('    for comparison: without the index (JSONB scan)', scans));
     console.log(`    ${matched} of ${samples.length} lookups were an exact match (the rest: twins/duplicates → match error)`);
