@@ -8,8 +8,22 @@ function commandsToTry(sandbox: Sandbox): string {
   const [first, second] = sandbox.nodes;
   if (!first || !second) return '';
   const rex = 'npm run rex --';
+  const logins = sandbox.nodes.flatMap(({ district, node, logins }) => [
+    `  ${district.name} (${node.url})`,
+    `    registrar login:  ${logins.user.username} / ${logins.user.password}   (HTTP Basic on the node API)`,
+    `    Ed-Fi client:     ${logins.edfiClient.key} / ${logins.edfiClient.secret}   (OAuth2 client credentials at ${node.url}/oauth/token)`,
+  ]);
+  const { user, edfiClient } = first.logins;
   return [
+    'Logins (kept in each node\'s data directory, sandbox-logins.json):',
+    ...logins,
+    '',
     'Try, in another terminal:',
+    `  ${rex} sandbox demo-transfer          # request → match → release → receive between the two districts`,
+    `  curl -u ${user.username}:${user.password} ${first.node.url}/transfers`,
+    `  curl -u ${second.logins.user.username}:${second.logins.user.password} ${second.node.url}/process-alerts`,
+    `  TOKEN=$(curl -s -u ${edfiClient.key}:${edfiClient.secret} -d grant_type=client_credentials ${first.node.url}/oauth/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+    `  curl -H "Authorization: Bearer $TOKEN" '${first.node.url}/data/v3/ed-fi/students?limit=2'`,
     `  ${rex} node status --config ${first.configFile}`,
     `  ${rex} node directory --state ${second.district.state} --config ${first.configFile}`,
     `  ${rex} node directory --state ${first.district.state} --city <city> --config ${second.configFile}`,

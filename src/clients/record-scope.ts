@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PreparedDocument } from '../edfi/document-identity.js';
+import { boundRows } from '../records/bound-statements.js';
 
 /**
  * Which Ed-Fi records a client may touch, decided from the education
@@ -102,7 +103,8 @@ export class RecordScope {
 
   /** Whether a stored document is in scope; undefined when there is no document `id`. */
   async permitsStored(em: EntityManager, id: string): Promise<boolean | undefined> {
-    const [row] = await em.execute<Array<{ resource: string; identity: Record<string, unknown>; ids: Array<string | number> }>>(
+    const [row] = await boundRows<{ resource: string; identity: Record<string, unknown>; ids: Array<string | number> }>(
+      em,
       'SELECT resource, identity, education_organization_ids AS ids FROM edfi_document WHERE id = ?',
       [id],
     );
@@ -116,13 +118,14 @@ export class RecordScope {
    */
   async permitsWrite(em: EntityManager, record: ScopedRecord & { identityHash: string }): Promise<boolean> {
     if (this.everything || (record.resource !== 'ed-fi/students' && record.resource !== 'ed-fi/contacts')) return this.permits(em, record);
-    const existing = await em.execute('SELECT 1 FROM edfi_document WHERE resource = ? AND identity_hash = ?', [record.resource, record.identityHash]);
+    const existing = await boundRows(em, 'SELECT 1 FROM edfi_document WHERE resource = ? AND identity_hash = ?', [record.resource, record.identityHash]);
     return this.permits(em, record, existing.length === 0);
   }
 
   /** A school added since the scope was resolved is covered when its LEA is (scopes are cached for seconds). */
   private async newSchoolInScope(em: EntityManager, orgs: readonly number[]): Promise<boolean> {
-    const rows = await em.execute(
+    const rows = await boundRows(
+      em,
       `SELECT 1 FROM edfi_document WHERE resource = 'ed-fi/schools' AND (identity->>'schoolId')::bigint = ANY(?::bigint[])
          AND education_organization_ids && ?::bigint[] LIMIT 1`,
       [`{${orgs.join(',')}}`, this.literal],
@@ -131,7 +134,8 @@ export class RecordScope {
   }
 
   private async studentInScope(em: EntityManager, studentUniqueId: string): Promise<boolean> {
-    const rows = await em.execute(
+    const rows = await boundRows(
+      em,
       `SELECT 1 FROM edfi_document WHERE identity->>'studentUniqueId' = ? AND resource = ? AND education_organization_ids && ?::bigint[] LIMIT 1`,
       [studentUniqueId, ENROLLMENT, this.literal],
     );
@@ -139,7 +143,8 @@ export class RecordScope {
   }
 
   private async contactInScope(em: EntityManager, contactUniqueId: string): Promise<boolean> {
-    const rows = await em.execute(
+    const rows = await boundRows(
+      em,
       `SELECT 1 FROM edfi_document c JOIN edfi_document e ON e.identity->>'studentUniqueId' = c.identity->>'studentUniqueId' AND e.resource = ?
         WHERE c.resource = ? AND c.identity->>'contactUniqueId' = ? AND e.education_organization_ids && ?::bigint[] LIMIT 1`,
       [ENROLLMENT, CONTACT_LINK, contactUniqueId, this.literal],

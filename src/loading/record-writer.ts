@@ -5,7 +5,7 @@ import { edfiFailure, edfiProblem, isEdfiFailure, type EdfiFailure, type EdfiPro
 import type { EdfiSpec } from '../edfi/edfi-spec.js';
 import { resourceKey } from '../edfi/resource-model.js';
 import { upsertDocument, type UpsertResult } from '../records/document-store.js';
-import { upsertDocuments } from './batch-upsert.js';
+import { upsertDocuments } from '../records/batch-upsert.js';
 import { scopedRecordOf, type RecordScope } from '../clients/record-scope.js';
 import { dependencyLevels } from './load-order.js';
 

@@ -6,6 +6,7 @@ import { Migration20261124Disclosure } from '../disclosure/disclosure-migration.
 import { Migration20261124NationalMessages } from '../national/national-migration.js';
 import { Migration20261123Outbox } from '../outbox/outbox-migration.js';
 import { Migration20261124EdfiRecords } from '../records/records-migration.js';
+import { Migration20261124EdfiRecordsIndexes } from '../records/records-indexes-migration.js';
 import {
   Migration20261123RecordsTransfer,
   RecordsTransferEntity,
@@ -24,5 +25,5 @@ import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from '.
 export const nodeSchema: DatabaseSchema = {
   name: 'node',
   entities: [ExchangeRegistrationEntity, RecordsTransferEntity, TransferEventEntity],
-  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer, Migration20261124EdfiClients, Migration20261124EdfiRecords, Migration20261124Users, Migration20261124Disclosure, Migration20261124Zones, Migration20261124NationalMessages, Migration20261124TransferWorkflow, Migration20261124SifRefMap, Migration20261124ZoneQueueSpeed],
+  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer, Migration20261124EdfiClients, Migration20261124EdfiRecords, Migration20261124Users, Migration20261124Disclosure, Migration20261124Zones, Migration20261124NationalMessages, Migration20261124TransferWorkflow, Migration20261124SifRefMap, Migration20261124ZoneQueueSpeed, Migration20261124EdfiRecordsIndexes],
 };

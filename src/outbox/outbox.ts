@@ -58,10 +58,11 @@ export async function claimDue(em: EntityManager, limit: number, leaseMs: number
 
 /** Records the outcome of one attempt: delivered, failed for good, or due again after a backoff. */
 export async function settle(em: EntityManager, message: OutboxMessage, outcome: DeliveryOutcome, policy = DEFAULT_RETRY): Promise<void> {
-  
   if (outcome.kind === 'delivered') {
+    // The body may hold a student's records before sealing: once delivered it is dropped, and only the
+    // row stays, so the id keeps a second enqueue of the same message from sending it again.
     await em.execute(
-      `UPDATE outbox_message SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, locked_until = NULL WHERE id = ?`,
+      `UPDATE outbox_message SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, locked_until = NULL, body = ''::bytea WHERE id = ?`,
       [message.id],
     );
     return;

@@ -9,6 +9,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { identityHash } from '../edfi/document-identity.js';
+import { boundRows } from './bound-statements.js';
 import { resourceKey, type ResourceModel } from '../edfi/resource-model.js';
 
 /** A document as the API returns it: JSON text with `id`, `_etag` and `_lastModifiedDate`. */
@@ -59,19 +60,20 @@ const SELECT_DOCUMENT = `SELECT id, seq, change_version, last_modified, body::te
 
 /** One document of a resource by id, or undefined. */
 export async function getDocument(em: EntityManager, resource: ResourceModel, id: string): Promise<StoredDocument | undefined> {
-  const [row] = await em.execute<DocumentRow[]>(`${SELECT_DOCUMENT} WHERE id = ? AND resource = ?`, [id, resourceKey(resource.project, resource.name)]);
+  const [row] = await boundRows<DocumentRow>(em, `${SELECT_DOCUMENT} WHERE id = ? AND resource = ?`, [id, resourceKey(resource.project, resource.name)]);
   return row ? toStored(row) : undefined;
 }
 
 /** The education organization ids stored with a document (see `prepareDocument`). */
 export async function documentEducationOrganizationIds(em: EntityManager, id: string): Promise<number[]> {
-  const [row] = await em.execute<Array<{ ids: string[] }>>(`SELECT education_organization_ids AS ids FROM edfi_document WHERE id = ?`, [id]);
+  const [row] = await boundRows<{ ids: string[] }>(em, `SELECT education_organization_ids AS ids FROM edfi_document WHERE id = ?`, [id]);
   return (row?.ids ?? []).map(Number);
 }
 
 /** The schools and other education organizations a student is enrolled in or associated with. */
 export async function studentEducationOrganizationIds(em: EntityManager, studentUniqueId: string): Promise<number[]> {
-  const rows = await em.execute<Array<{ id: string }>>(
+  const rows = await boundRows<{ id: string }>(
+    em,
     `SELECT DISTINCT unnest(education_organization_ids) AS id FROM edfi_document
      WHERE identity->>'studentUniqueId' = ? AND resource IN ('ed-fi/studentSchoolAssociations', 'ed-fi/studentEducationOrganizationAssociations')`,
     [studentUniqueId],
@@ -94,14 +96,15 @@ export async function queryDocuments(em: EntityManager, resource: ResourceModel,
   const cursor = query.offset > 0 ? pageCursors.get(`${signature} ${query.offset}`) : undefined;
   const pageConditions = cursor === undefined ? conditions : [...conditions, 'seq > ?'];
   const pageParams = cursor === undefined ? [...params, query.limit, query.offset] : [...params, cursor, query.limit, 0];
-  const rows = await em.execute<DocumentRow[]>(
+  const rows = await boundRows<DocumentRow>(
+    em,
     `${SELECT_DOCUMENT} WHERE ${pageConditions.join(' AND ')} ORDER BY seq LIMIT ? OFFSET ?`,
     pageParams,
   );
   if (rows.length === query.limit && rows.length > 0) rememberCursor(`${signature} ${query.offset + query.limit}`, Number(rows.at(-1)!.seq));
   const documents = rows.map(toStored);
   if (!query.totalCount) return { documents };
-  const [count] = await em.execute<Array<{ count: string }>>(`SELECT count(*) AS count FROM edfi_document WHERE ${conditions.join(' AND ')}`, params);
+  const [count] = await boundRows<{ count: string }>(em, `SELECT count(*) AS count FROM edfi_document WHERE ${conditions.join(' AND ')}`, params);
   return { documents, totalCount: Number(count!.count) };
 }
 
@@ -111,7 +114,8 @@ export async function deletedDocuments(
   resource: ResourceModel,
   query: Pick<DocumentQuery, 'offset' | 'limit' | 'minChangeVersion' | 'maxChangeVersion'>,
 ): Promise<DeletedDocument[]> {
-  const rows = await em.execute<Array<{ id: string; change_version: string; identity: Record<string, unknown> }>>(
+  const rows = await boundRows<{ id: string; change_version: string; identity: Record<string, unknown> }>(
+    em,
     `SELECT id, change_version, identity FROM edfi_deleted
      WHERE resource = ? AND change_version >= ? AND change_version <= ?
      ORDER BY change_version LIMIT ? OFFSET ?`,
@@ -122,8 +126,10 @@ export async function deletedDocuments(
 
 /** The oldest and newest change versions (Ed-Fi change queries `availableChangeVersions`). */
 export async function availableChangeVersions(em: EntityManager): Promise<{ oldestChangeVersion: number; newestChangeVersion: number }> {
-  const [row] = await em.execute<Array<{ newest: string }>>(
+  const [row] = await boundRows<{ newest: string }>(
+    em,
     `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS newest FROM edfi_change_version`,
+    [],
   );
   return { oldestChangeVersion: 0, newestChangeVersion: Number(row!.newest) };
 }

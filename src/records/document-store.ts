@@ -15,6 +15,7 @@
  * document can leave one dangling reference.
  */
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { boundRows, isUniqueViolation } from './bound-statements.js';
 import { edfiFailure, type EdfiFailure } from '../edfi/edfi-problem.js';
 import { newDocumentId, type PreparedDocument, type ResolvableReference } from '../edfi/document-identity.js';
 import { resourceKey, type ResourceModel } from '../edfi/resource-model.js';
@@ -50,11 +51,12 @@ interface WriteRow {
  * The document must come from `prepareDocument` (validated).
  */
 export async function upsertDocument(em: EntityManager, document: PreparedDocument): Promise<UpsertResult> {
-  const [row] = await em.execute<WriteRow[]>(
+  const [row] = await boundRows<WriteRow>(
+    em,
     `WITH ${REFERENCE_CHECK},
      written AS (
        INSERT INTO edfi_document AS d (id, resource, identity_hash, identity, alias_resource, alias_hash, body, education_organization_ids, change_version)
-       SELECT ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?::bigint[], nextval('edfi_change_version')
+       SELECT ?::text, ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::jsonb, ?::bigint[], nextval('edfi_change_version')
        WHERE NOT EXISTS (SELECT 1 FROM missing)
        ON CONFLICT (resource, identity_hash) DO UPDATE SET
          body = excluded.body, identity = excluded.identity, education_organization_ids = excluded.education_organization_ids,
@@ -91,7 +93,7 @@ export async function updateDocument(em: EntityManager, id: string, document: Pr
     return await updateById(em, id, document, ifMatch);
   } catch (error) {
     // Changing the identity to one another document has is Ed-Fi's non-unique-identity conflict.
-    if (error instanceof UniqueConstraintViolationException) {
+    if (error instanceof UniqueConstraintViolationException || isUniqueViolation(error)) {
       return { kind: 'failed', failure: edfiFailure('non-unique-identity', 'A resource with the same identifying values already exists.') };
     }
     throw error;
@@ -99,7 +101,8 @@ export async function updateDocument(em: EntityManager, id: string, document: Pr
 }
 
 async function updateById(em: EntityManager, id: string, document: PreparedDocument, ifMatch?: string): Promise<UpdateResult> {
-  const [row] = await em.execute<Array<WriteRow & { found: boolean; old_hash: string | null; stale: boolean; dependents: boolean }>>(
+  const [row] = await boundRows<WriteRow & { found: boolean; old_hash: string | null; stale: boolean; dependents: boolean }>(
+    em,
     `WITH ${REFERENCE_CHECK},
      old AS (SELECT id, identity_hash, alias_resource, alias_hash, change_version FROM edfi_document WHERE id = ? AND resource = ?),
      dependents AS (
@@ -158,7 +161,8 @@ async function updateById(em: EntityManager, id: string, document: PreparedDocum
 
 /** Deletes document `id` of a resource, leaving a tombstone for `/deletes`. */
 export async function deleteDocument(em: EntityManager, resource: ResourceModel, id: string, ifMatch?: string): Promise<DeleteResult> {
-  const [row] = await em.execute<Array<{ found: boolean; stale: boolean; dependents: boolean; change_version: string | null }>>(
+  const [row] = await boundRows<{ found: boolean; stale: boolean; dependents: boolean; change_version: string | null }>(
+    em,
     `WITH target AS (
        SELECT id, resource, identity_hash, alias_resource, alias_hash, identity, change_version FROM edfi_document
        WHERE id = ? AND resource = ? FOR UPDATE
@@ -221,8 +225,12 @@ function version(row: WriteRow): DocumentVersion {
   return { id: row.id!, etag: String(row.change_version), changeVersion: Number(row.change_version), lastModified: new Date(row.last_modified!) };
 }
 
-/** Unknown descriptors are validation failures (400); other missing targets are unresolved references (409). */
-function missingFailure(references: readonly ResolvableReference[], missing: Array<[string, string]>): EdfiFailure {
+/**
+ * The failure for a write whose references `missing` (`[resource, hash]`
+ * pairs) were not found: unknown descriptors are validation failures (400),
+ * other missing targets unresolved references (409), as the ODS/API answers.
+ */
+export function missingFailure(references: readonly ResolvableReference[], missing: Array<[string, string]>): EdfiFailure {
   const keys = new Set(missing.map(([res, hash]) => `${res} ${hash}`));
   const unresolved = references.filter((r) => keys.has(`${r.target} ${r.hash}`));
   const descriptors = unresolved.filter((r) => r.isDescriptor);

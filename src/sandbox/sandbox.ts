@@ -12,11 +12,12 @@ import { edfiSpec } from '../edfi/edfi-spec.js';
 import { ProgressBar } from '../loading/progress.js';
 import { seedIfEmpty } from '../loading/record-loads.js';
 import { startSandboxSis } from '../sis-agent/sandbox-sis.js';
+import { ensureSandboxLogins, type SandboxLogins } from './sandbox-logins.js';
 
 /** A running sandbox: PostgreSQL, the router and the demo district nodes. */
 export interface Sandbox {
   router: RunningRouter;
-  nodes: Array<{ district: (typeof DEMO_DISTRICTS)[number]; node: RunningNode; configFile: string }>;
+  nodes: Array<{ district: (typeof DEMO_DISTRICTS)[number]; node: RunningNode; configFile: string; logins: SandboxLogins }>;
   routerConfigFile: string;
   stop(): Promise<void>;
 }
@@ -53,7 +54,7 @@ export async function startSandbox(dataDir: string, log: (line: string) => void 
       await joinExchange(config, node, router, log);
       // A simulated SIS publishes SIF events into the node's district-sis zone (issue 5).
       started.push(startSandboxSis(node.url, config.node!.district, config.dataDir, log));
-      nodes.push({ district, node, configFile });
+      nodes.push({ district, node, configFile, logins: await ensureSandboxLogins(config, node.database.orm) });
     }
     return {
       router,

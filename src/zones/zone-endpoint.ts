@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { errorAck, type AckTarget } from '../sif/sif-build.js';
 import { answerFormat, decodeSif, encodeSif, formatOfMediaType, SIF_MEDIA_TYPE, type SifFormat } from '../sif/sif-codec.js';
 import { sifError, type SifError } from '../sif/sif-error.js';
-import { findZone } from './zone-store.js';
+import { zoneForMessage } from './zone-store.js';
 import { handleZoneMessage } from './zone-server.js';
 
 /**
@@ -41,7 +41,7 @@ export async function receiveZoneMessage(
   const requestFormat = formatOfMediaType(contentType);
   const format = answerFormat(accept, requestFormat ?? 'xml');
   if (!requestFormat) return errorAnswer(415, sifError(12, 1, `unsupported media type ${contentType ?? '(none)'}: send application/xml, text/xml or application/json`), format);
-  const zone = await findZone(em, zoneId);
+  const zone = await zoneForMessage(em, zoneId);
   if (!zone) return errorAnswer(404, sifError(12, 1, `no zone ${zoneId} on this node`), format);
   const decoded = decodeSif(body, requestFormat, { maxBytes: zone.maxMessageBytes });
   if (decoded.kind === 'error') return errorAnswer(200, decoded.error, format, decoded.original, zone.zisSourceId);

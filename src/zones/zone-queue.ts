@@ -53,6 +53,25 @@ export async function enqueueFor(em: EntityManager, zoneId: string, target: stri
   );
 }
 
+/**
+ * Queues an event for every agent subscribed to its object that still holds
+ * the Subscribe right, except the publisher, in one statement; resolves
+ * with how many agents it was queued for.
+ */
+export async function enqueueForSubscribers(em: EntityManager, zoneId: string, objectName: string, publisher: string, msgId: string, document: SifJsonDocument): Promise<number> {
+  const rows = await em.execute<Array<{ target: string }>>(
+    `INSERT INTO zone_queue (zone_id, target, msg_id, kind, message)
+     SELECT p.zone_id, p.source_id, ?, 'event', ?::json FROM zone_provision p
+       JOIN zone_agent_right r ON r.zone_id = p.zone_id AND r.source_id = p.source_id AND r.object_name = p.object_name
+      WHERE p.zone_id = ? AND p.object_name = ? AND p.role = 'subscribe' AND p.source_id <> ? AND 'Subscribe' = ANY(r.rights)
+      ORDER BY p.source_id
+     ON CONFLICT (zone_id, target, msg_id) DO NOTHING
+     RETURNING target`,
+    [msgId, JSON.stringify(document), zoneId, objectName, publisher],
+  );
+  return rows.length;
+}
+
 /** The SQL condition "this row may be delivered now, SMB permitting", for alias q. */
 const DELIVERABLE = `q.state = 'queued'
   AND (q.kind <> 'event' OR NOT EXISTS (
@@ -143,6 +162,23 @@ export type Settlement = { kind: 'removed' } | { kind: 'blocked' } | { kind: 're
  * (the agent sleeps) keeps it for later.
  */
 export async function settleWithAck(em: EntityManager, zoneId: string, target: string, ack: SifAck): Promise<Settlement> {
+  const code = ack.error ? undefined : ack.status?.code;
+  // The common case in one statement: a final ack (success or error) to a message that is not blocked.
+  if (code === undefined || !SPECIAL_ACK_CODES.has(code)) {
+    const removed = await em.execute<Array<{ id: string }>>(`DELETE FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? AND state = 'queued' RETURNING id`, [
+      zoneId,
+      target,
+      ack.originalMsgId ?? '',
+    ]);
+    if (removed.length > 0) return { kind: 'removed' };
+  }
+  return settleSpecial(em, zoneId, target, ack, code);
+}
+
+/** Ack status codes that do more than remove the message (SMB 2 and 3, sleeping 8) or that only a ZIS sends (0, 9). */
+const SPECIAL_ACK_CODES = new Set([0, 2, 3, 8, 9]);
+
+async function settleSpecial(em: EntityManager, zoneId: string, target: string, ack: SifAck, code: number | undefined): Promise<Settlement> {
   const rows = await em.execute<QueueRow[]>(`SELECT ${COLUMNS} FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? FOR UPDATE`, [
     zoneId,
     target,
@@ -150,7 +186,6 @@ export async function settleWithAck(em: EntityManager, zoneId: string, target: s
   ]);
   const row = rows[0];
   if (!row) return { kind: 'refused', error: sifError(12, 6, `no message ${ack.originalMsgId ?? '(nil)'} is waiting for ${target}`) };
-  const code = ack.error ? undefined : ack.status?.code;
   if (code === 2) {
     if (row.kind !== 'event') return { kind: 'refused', error: sifError(13, 2, `${row.msg_id} is a ${row.kind}, not a SIF_Event`) };
     await em.execute(`UPDATE zone_queue SET state = 'blocked', locked_until = NULL WHERE id = ?`, [row.id]);

@@ -8,7 +8,7 @@ import { PROVIDE_OBJECT_NAMES, REQUEST_OBJECT_NAMES, SUBSCRIBE_OBJECT_NAMES } fr
 import type { SifFormat } from '../sif/sif-codec.js';
 import { writeSifMessage } from '../sif/sif-write.js';
 import type { ZoneDefinition, ZoneRight, ZoneRights } from './zone-definition.js';
-import { enqueueFor, nextForPull, settleWithAck } from './zone-queue.js';
+import { enqueueFor, enqueueForSubscribers, nextForPull, settleWithAck } from './zone-queue.js';
 import { agentRights } from './zone-store.js';
 
 /**
@@ -74,17 +74,8 @@ export async function handleZoneMessage(
   let queued = false;
   try {
     const ack = await em.transactional(async (tx) => {
-      const fresh = await tx.execute<Array<{ msg_id: string }>>(
-        'INSERT INTO zone_received (zone_id, source_id, msg_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING msg_id',
-        [zone.id, message.header.sourceId, message.header.msgId],
-      );
-      if (fresh.length === 0) return statusAck(zone.zisSourceId, target, SIF_STATUS.duplicate);
-      const rights = await agentRights(tx, zone.id, message.header.sourceId);
-      // Events only read the sender's registration: a shared lock lets one agent's events run side by side
-      // while still keeping a concurrent SIF_Unregister or SIF_Sleep out until they commit.
-      const lock = message.type === 'SIF_Event' ? 'FOR SHARE' : 'FOR UPDATE';
-      const registrations = await tx.execute<Registration[]>(`SELECT * FROM zone_registration WHERE zone_id = ? AND source_id = ? ${lock}`, [zone.id, message.header.sourceId]);
-      const sender = registrations[0];
+      const { fresh, rights, sender } = await admit(tx, zone.id, message);
+      if (!fresh) return statusAck(zone.zisSourceId, target, SIF_STATUS.duplicate);
       if (message.type !== 'SIF_Register') {
         // The node's own agent speaks only in process (sendAsNodeAgent), never over HTTP.
         const internal = sender?.mode === 'Internal';
@@ -100,6 +91,32 @@ export async function handleZoneMessage(
     if (error instanceof Refusal) return { ack: errorAck(zone.zisSourceId, target, error.error), queued: false };
     throw error;
   }
+}
+
+/**
+ * In one round trip: records the SIF_MsgId (false when already received:
+ * a duplicate), reads the sender's rights (undefined when it is not an
+ * agent of the zone) and locks its registration. Events only read the
+ * registration: a shared lock lets one agent's events run side by side
+ * while keeping a concurrent SIF_Unregister or SIF_Sleep out until they
+ * commit; every other message takes it exclusively.
+ */
+async function admit(tx: EntityManager, zoneId: string, message: SifMessage): Promise<{ fresh: boolean; rights: ZoneRights | undefined; sender: Registration | undefined }> {
+  const source = message.header.sourceId;
+  const lock = message.type === 'SIF_Event' ? 'FOR SHARE' : 'FOR UPDATE';
+  const rows = await tx.execute<Array<{ fresh: boolean; registration: Registration | null; rights: ZoneRights | null }>>(
+    `WITH fresh AS (
+       INSERT INTO zone_received (zone_id, source_id, msg_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING msg_id),
+     reg AS (SELECT * FROM zone_registration WHERE zone_id = ? AND source_id = ? ${lock})
+     SELECT EXISTS (SELECT 1 FROM fresh) AS fresh,
+            (SELECT row_to_json(reg) FROM reg) AS registration,
+            (SELECT coalesce(json_object_agg(r.object_name, r.rights ORDER BY r.object_name) FILTER (WHERE r.object_name IS NOT NULL), '{}'::json)
+               FROM zone_agent a LEFT JOIN zone_agent_right r ON r.zone_id = a.zone_id AND r.source_id = a.source_id
+              WHERE a.zone_id = ? AND a.source_id = ? GROUP BY a.zone_id, a.source_id) AS rights`,
+    [zoneId, source, message.header.msgId, zoneId, source, zoneId, source],
+  );
+  const row = rows[0]!;
+  return { fresh: row.fresh, rights: row.rights ?? undefined, sender: row.registration ?? undefined };
 }
 
 /**
@@ -274,15 +291,8 @@ async function event(ctx: Context, message: SifEvent): Promise<Outcome> {
   const [right, code] = PUBLISH_CODES[`publish${message.action}`];
   if (!has(ctx.rights, object, right)) refuse(4, code, object);
   // Every current subscriber that still holds the Subscribe right, except the publisher.
-  const subscribers = await ctx.tx.execute<Array<{ source_id: string }>>(
-    `SELECT p.source_id FROM zone_provision p
-       JOIN zone_agent_right r ON r.zone_id = p.zone_id AND r.source_id = p.source_id AND r.object_name = p.object_name
-      WHERE p.zone_id = ? AND p.object_name = ? AND p.role = 'subscribe' AND p.source_id <> ? AND 'Subscribe' = ANY(r.rights)
-      ORDER BY p.source_id`,
-    [ctx.zone.id, object, message.header.sourceId],
-  );
-  for (const { source_id } of subscribers) await enqueueFor(ctx.tx, ctx.zone.id, source_id, message.header.msgId, 'event', ctx.document);
-  return { ...OK, queued: subscribers.length > 0 };
+  const queued = await enqueueForSubscribers(ctx.tx, ctx.zone.id, object, message.header.sourceId, message.header.msgId, ctx.document);
+  return { ...OK, queued: queued > 0 };
 }
 
 function requestObjectName(message: SifRequest): string {
@@ -405,5 +415,6 @@ async function currentZoneStatus(tx: EntityManager, zone: ZoneDefinition) {
 async function agentAck(ctx: Context, message: SifAck): Promise<Outcome> {
   const settled = await settleWithAck(ctx.tx, ctx.zone.id, message.header.sourceId, message);
   if (settled.kind === 'refused') throw new Refusal(settled.error);
-  return { ...OK, queued: settled.kind === 'removed' };
+  // Removing a message lets the agent's next one go: only push and internal agents need the delivery worker for that.
+  return { ...OK, queued: settled.kind === 'removed' && ctx.sender?.mode !== 'Pull' };
 }

@@ -14,6 +14,35 @@ export async function listZones(em: EntityManager): Promise<ZoneDefinition[]> {
   return rows.map((r) => r.definition);
 }
 
+/**
+ * Zone definitions recently read for the zone endpoint, per database (an
+ * ORM's configuration: one process may hold several nodes' databases) and
+ * zone id. Any change made in this process (saveZone, deleteZone) ends
+ * the generation, so every cached definition is read again.
+ */
+const recent = new WeakMap<object, Map<string, { zone: ZoneDefinition; at: number; generation: number }>>();
+let generation = 0;
+
+/** How long the endpoint trusts a definition it read: changes made by another process (the CLI) show within this. */
+const RECENT_MS = 1000;
+
+/**
+ * One zone's definition for handling a message: read once a second at most
+ * per zone rather than for every message. Changes made in this process
+ * (saveZone, deleteZone) are seen at once.
+ */
+export async function zoneForMessage(em: EntityManager, id: string): Promise<ZoneDefinition | undefined> {
+  let zones = recent.get(em.config);
+  if (!zones) recent.set(em.config, (zones = new Map()));
+  const cached = zones.get(id);
+  if (cached && cached.generation === generation && Date.now() - cached.at < RECENT_MS) return cached.zone;
+  const current = generation;
+  const zone = await findZone(em, id);
+  if (zone) zones.set(id, { zone, at: Date.now(), generation: current });
+  else zones.delete(id);
+  return zone;
+}
+
 /** One zone's definition, or undefined. */
 export async function findZone(em: EntityManager, id: string): Promise<ZoneDefinition | undefined> {
   const rows = await em.execute<Array<{ definition: ZoneDefinition }>>('SELECT definition FROM zone WHERE id = ?', [id]);
@@ -59,6 +88,7 @@ async function registerNodeAgent(em: EntityManager, zone: ZoneDefinition): Promi
  * zone's agentTemplate keep it, with the template's current rights.
  */
 export async function saveZone(em: EntityManager, zone: ZoneDefinition): Promise<void> {
+  generation += 1;
   await em.execute(
     `INSERT INTO zone (id, name, owner, definition) VALUES (?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, owner = EXCLUDED.owner, definition = EXCLUDED.definition, updated_at = now()`,
@@ -80,6 +110,7 @@ export async function saveZone(em: EntityManager, zone: ZoneDefinition): Promise
 
 /** Deletes a zone with everything in it; false when there was none. */
 export async function deleteZone(em: EntityManager, id: string): Promise<boolean> {
+  generation += 1;
   const rows = await em.execute<Array<{ id: string }>>('DELETE FROM zone WHERE id = ? RETURNING id', [id]);
   await em.execute('DELETE FROM zone_queue WHERE zone_id = ?', [id]);
   return rows.length > 0;

@@ -116,7 +116,7 @@ beforeAll(async () => {
     students[d.key] = await seedStudents(d, 4, Number(d.ncesId));
     d.clerk = await userWith(d, 'clerk', ['records-transfer', 'student-records-transfer', 'notify-process-inbox']);
   }
-}, 300_000);
+}, 480_000);
 
 afterAll(async () => {
   for (const child of processes.values()) await stopProcess(child);

@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Knex } from '@mikro-orm/knex';
 import { newDocumentId, type PreparedDocument } from '../edfi/document-identity.js';
-import { edfiFailure, type EdfiFailure } from '../edfi/edfi-problem.js';
-import type { UpsertResult } from '../records/document-store.js';
+import { boundRows } from './bound-statements.js';
+import { missingFailure, type UpsertResult } from './document-store.js';
 
 /**
  * Upserts many prepared documents in ONE statement: the same semantics as
@@ -16,8 +15,8 @@ import type { UpsertResult } from '../records/document-store.js';
  * one of the same batch (the writer batches one dependency level at a time)
  * and that no identity appears twice (ON CONFLICT cannot touch a row twice).
  *
- * This mirrors the store's tables (src/records/records-migration.ts); it
- * belongs in src/records/document-store.ts and should move there.
+ * Part of the document store (tables in records-migration.ts), used by the
+ * bulk paths (src/loading).
  */
 export async function upsertDocuments(em: EntityManager, documents: readonly PreparedDocument[]): Promise<UpsertResult[]> {
   if (documents.length === 0) return [];
@@ -33,7 +32,7 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
     orgs: d.educationOrganizationIds,
     refs: d.references.map((r) => ({ res: r.target, hash: r.hash, doc: !r.isDescriptor })),
   }));
-  const rows = await withBinding<BatchRow>(
+  const rows = await boundRows<BatchRow>(
     em,
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb) AS i(n int, id text, resource text, hash text, identity jsonb, alias_resource text, alias_hash text, body jsonb, orgs bigint[], refs jsonb)
@@ -65,14 +64,16 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
        (SELECT json_agg(json_build_array(m.res, m.hash)) FROM missing m WHERE m.n = i.n) AS missing
      FROM input i LEFT JOIN written w ON w.resource = i.resource AND w.identity_hash = i.hash
      ORDER BY i.n`,
-    JSON.stringify(input),
+    [JSON.stringify(input)],
+    // Unnamed: planned for each batch's actual JSON rather than a generic plan.
+    false,
   );
   return rows.map((row): UpsertResult => {
     if (row.id && row.change_version) {
       const version = { id: row.id, etag: String(row.change_version), changeVersion: Number(row.change_version), lastModified: new Date(row.last_modified!) };
       return { kind: row.created ? 'created' : 'updated', ...version };
     }
-    return { kind: 'failed', failure: missingFailure(documents[row.n]!, row.missing ?? []) };
+    return { kind: 'failed', failure: missingFailure(documents[row.n]!.references, row.missing ?? []) };
   });
 }
 
@@ -83,37 +84,4 @@ interface BatchRow {
   change_version: string | null;
   last_modified: string | Date | null;
   missing: Array<[string, string]> | null;
-}
-
-/**
- * Runs a statement with its one parameter sent as a bind parameter. MikroORM's
- * `em.execute` inlines parameters into the SQL text (escaping a megabyte of
- * JSON character by character, and leaving PostgreSQL a literal to parse);
- * knex's raw query with bindings sends it as `$1`. Runs in the entity
- * manager's transaction when there is one.
- */
-async function withBinding<T>(em: EntityManager, sql: string, parameter: string): Promise<T[]> {
-  const query = em.getConnection().getKnex().raw(sql, [parameter]);
-  const transaction = em.getTransactionContext<Knex.Transaction>();
-  if (transaction) query.transacting(transaction);
-  const result = (await query) as { rows: T[] };
-  return result.rows;
-}
-
-/** As the store answers: an unknown descriptor is a validation failure (400), any other missing target an unresolved reference (409). */
-function missingFailure(document: PreparedDocument, missing: Array<[string, string]>): EdfiFailure {
-  const keys = new Set(missing.map(([res, hash]) => `${res} ${hash}`));
-  const unresolved = document.references.filter((r) => keys.has(`${r.target} ${r.hash}`));
-  const descriptors = unresolved.filter((r) => r.isDescriptor);
-  if (descriptors.length > 0) {
-    const validationErrors: Record<string, string[]> = {};
-    for (const d of descriptors) {
-      const name = d.target.split('/')[1]!.replace(/s$/, '');
-      (validationErrors[d.path] ??= []).push(`${name.charAt(0).toUpperCase()}${name.slice(1)} value does not exist.`);
-    }
-    return edfiFailure('data-validation-failed', 'Data validation failed. See validationErrors for details.', { validationErrors });
-  }
-  return edfiFailure('unresolved-reference', 'One or more references could not be resolved. See errors for details.', {
-    errors: unresolved.map((r) => `The referenced ${r.target.split('/')[1]} item at ${r.path} does not exist.`),
-  });
 }

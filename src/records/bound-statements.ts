@@ -1,0 +1,49 @@
+/**
+ * Statements of the document store sent with real bind parameters, as named
+ * (prepared) statements.
+ *
+ * MikroORM's `em.execute(sql, params)` inlines every parameter into the SQL
+ * text: JSON bodies are escaped character by character, PostgreSQL parses a
+ * new literal-laden statement every time and plans it again — for the
+ * store's write CTE, planning cost more than executing. Through knex's raw
+ * query the parameters go to PostgreSQL as `$1…` (extended query protocol),
+ * and a statement name makes `pg` prepare each text once per connection, so
+ * PostgreSQL can reuse the plan (PostgreSQL docs, "PREPARE": generic plans
+ * after five executions).
+ */
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Knex } from '@mikro-orm/knex';
+
+/** Statement names by SQL text: the name is a digest of the text, so one name never stands for two texts. */
+const names = new Map<string, string>();
+
+/**
+ * Runs `sql` (knex `?` placeholders) with `params` as bind parameters, in the
+ * entity manager's transaction when there is one, and returns the rows.
+ * PostgreSQL errors come back as `pg` errors (`code` is the SQLSTATE), not
+ * MikroORM exceptions. `prepared` false sends an unnamed statement (planned
+ * for its actual parameters each time).
+ */
+export async function boundRows<T>(em: EntityManager, sql: string, params: readonly unknown[], prepared = true): Promise<T[]> {
+  const query = em.getConnection().getKnex().raw(sql, params as unknown[]);
+  if (prepared) query.options({ name: statementName(sql) });
+  const transaction = em.getTransactionContext<Knex.Transaction>();
+  if (transaction) query.transacting(transaction);
+  const result = (await query) as { rows: T[] };
+  return result.rows;
+}
+
+/** Whether an error is PostgreSQL's unique_violation (SQLSTATE 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `rex_${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`;
+    names.set(sql, name);
+  }
+  return name;
+}
