@@ -137,6 +137,7 @@ export function startZoneDelivery(orm: MikroORM, options: ZoneDeliveryOptions = 
   const nodeAgent = options.nodeAgentBatch ?? inSequence(options.nodeAgent ?? onObjectForNode);
   let stopped = false;
   let running: Promise<number> = Promise.resolve(0);
+  let wakePending = false;
 
   const drainOnce = async (): Promise<number> => {
     let total = 0;
@@ -164,7 +165,14 @@ export function startZoneDelivery(orm: MikroORM, options: ZoneDeliveryOptions = 
   return {
     drain,
     wake() {
-      if (!stopped) void drain().catch(() => {});
+      // Many messages queued while a drain runs need one more drain after it, not one each.
+      if (stopped || wakePending) return;
+      wakePending = true;
+      running = running.then(
+        () => ((wakePending = false), drainOnce()),
+        () => ((wakePending = false), drainOnce()),
+      );
+      void running.catch(() => {});
     },
     async stop() {
       stopped = true;
