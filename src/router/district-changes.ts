@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import pg from 'pg';
+import { listenOnChannel } from '../storage/notifications.js';
 
 /**
  * Router instances keep registered keys in memory; when a district changes
@@ -15,28 +15,10 @@ export async function announceDistrictChange(em: EntityManager, ncesId: string):
 }
 
 /**
- * Listens for district changes on a dedicated connection and calls
- * `onChange` with the district's NCES id (or `*` after a reconnect, when
- * changes may have been missed). Returns a function that stops listening.
+ * Listens for district changes and calls `onChange` with the district's NCES
+ * id (or `*` after a reconnect, when changes may have been missed). Returns a
+ * function that stops listening.
  */
-export async function listenForDistrictChanges(url: string, onChange: (ncesId: string) => void): Promise<() => Promise<void>> {
-  let client: pg.Client | undefined;
-  let stopped = false;
-  const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url });
-    next.on('notification', (message) => onChange(message.payload ?? '*'));
-    next.on('error', () => {
-      if (stopped) return;
-      onChange('*');
-      setTimeout(() => void connect().catch(() => onChange('*')), 1000);
-    });
-    await next.connect();
-    await next.query(`LISTEN ${DISTRICT_CHANNEL}`);
-    client = next;
-  };
-  await connect();
-  return async () => {
-    stopped = true;
-    await client?.end().catch(() => {});
-  };
+export function listenForDistrictChanges(url: string, onChange: (ncesId: string) => void): Promise<() => Promise<void>> {
+  return listenOnChannel(url, DISTRICT_CHANNEL, onChange);
 }

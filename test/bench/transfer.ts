@@ -28,10 +28,9 @@ import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/pro
  *       pushed to a push-mode node, counted when the node acknowledges them;
  *   (b) baseline: a plain Fastify proxy forwarding the same bodies to the
  *       same node, no checks, no database, measured in the same run;
- *   (c) TODO: end-to-end transfer latency (request → match → release →
- *       packet received), once the transfer workflow exists;
- *   (d) TODO: exact-match lookup rate at the releasing district, once the
- *       matching index exists.
+ *   (c) and (d), end-to-end transfer latency and the exact-match lookup,
+ *       are measured by `npm run bench:transfer-workflow`
+ *       (test/bench/transfer-workflow.ts), which needs whole districts.
  * The push node is a sink process that verifies the router's signature on
  * every delivery and acknowledges every message, so (a) measures the router
  * and not a node's decryption. Target for (a): ≥ 1,500 messages/s.
@@ -105,8 +104,7 @@ async function main(): Promise<void> {
     for (const r of results) console.log(`${r.name.padEnd(46)} ${String(Math.round(r.perSecond)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}`);
     const [real, plain] = results as [Figures, Figures];
     console.log(`\nratio (a)/(b) router / plain proxy: ${((100 * real.perSecond) / plain.perSecond).toFixed(1)}%   (target for (a): ≥ 1,500 msg/s)`);
-    console.log('(c) end-to-end transfer latency: TODO (the transfer workflow comes later)');
-    console.log('(d) exact-match lookup: TODO (the matching index comes later)');
+    console.log('(c) end-to-end transfer latency and (d) exact-match lookup: npm run bench:transfer-workflow');
     console.log(`peak memory: router ${peakMemoryMiB(router.pid) ?? '?'} MiB, proxy ${peakMemoryMiB(proxy.pid) ?? '?'} MiB, push node (sink) ${peakMemoryMiB(sink.pid) ?? '?'} MiB`);
   } finally {
     for (const child of children) await stopProcess(child);
