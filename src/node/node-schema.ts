@@ -25,5 +25,19 @@ import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from '.
 export const nodeSchema: DatabaseSchema = {
   name: 'node',
   entities: [ExchangeRegistrationEntity, RecordsTransferEntity, TransferEventEntity],
-  migrations: [Migration20261122NodeRegistration, Migration20261123Outbox, Migration20261123RecordsTransfer, Migration20261124EdfiClients, Migration20261124EdfiRecords, Migration20261124Users, Migration20261124Disclosure, Migration20261124Zones, Migration20261124NationalMessages, Migration20261124TransferWorkflow, Migration20261124SifRefMap, Migration20261124ZoneQueueSpeed, Migration20261124EdfiRecordsIndexes],
+  migrations: [
+    Migration20261122NodeRegistration,
+    Migration20261123Outbox,
+    Migration20261123RecordsTransfer,
+    Migration20261124EdfiClients,
+    Migration20261124EdfiRecords,
+    Migration20261124Users,
+    Migration20261124Disclosure,
+    Migration20261124Zones,
+    Migration20261124NationalMessages,
+    Migration20261124TransferWorkflow,
+    Migration20261124SifRefMap,
+    Migration20261124ZoneQueueSpeed,
+    Migration20261124EdfiRecordsIndexes,
+  ],
 };
