@@ -1,26 +1,13 @@
 import { existsSync } from 'node:fs';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RexConfig } from '../config/load-config.js';
 import { createClient, listClients, revokeClient, type ClientSummary } from '../clients/client-store.js';
 import { edfiSpec } from '../edfi/edfi-spec.js';
 import { ProgressBar } from '../loading/progress.js';
 import { loadRecordFiles, seedSyntheticDistrict, type LoadSummary, type Rejection } from '../loading/record-loads.js';
 import { loadStandardDescriptors } from '../records/standard-descriptors.js';
 import { DEFAULT_SEED } from '../seed/synthetic-district.js';
-import { nodeSchema } from '../node/node-schema.js';
-import { openRoleDatabase } from '../storage/role-database.js';
 import { UsageError, stringOption, type Command, type CommandArgs } from './command.js';
+import { withNodeDatabase } from './node-database.js';
 import { CONFIG_OPTION, configFrom } from './shared-options.js';
-
-/** Opens the node's database for one command (shared with a running node of the same data directory). */
-async function withNodeDatabase<T>(config: RexConfig, work: (orm: MikroORM) => Promise<T>, poolMax = 2): Promise<T> {
-  const db = await openRoleDatabase(config, nodeSchema, { poolMax });
-  try {
-    return await work(db.orm);
-  } finally {
-    await db.close();
-  }
-}
 
 /** Reads `--ed-org 255901,255901001` into positive integer ids. */
 export function educationOrganizationIds(value: string | undefined): number[] {

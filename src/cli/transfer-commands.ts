@@ -1,11 +1,9 @@
 import { resolve, join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { loadConfig, type RexConfig } from '../config/load-config.js';
-import { nodeSchema } from '../node/node-schema.js';
+import { loadConfig } from '../config/load-config.js';
 import { routerClientFor } from '../node/registration.js';
 import { DEMO_DISTRICTS } from '../sandbox/demo-districts.js';
 import { runDemoTransfer } from '../sandbox/demo-transfer.js';
-import { openRoleDatabase } from '../storage/role-database.js';
 import type { RecordsTransfer, UserRef } from '../transfer/transfer-entity.js';
 import { transferNodeOf } from '../transfer/transfer-node.js';
 import { statusLabel } from '../transfer/transfer-status.js';
@@ -15,6 +13,7 @@ import { requireRight } from '../users/require-right.js';
 import type { ToolRight } from '../users/tool-rights.js';
 import { findUser } from '../users/user-store.js';
 import { UsageError, stringOption, type Command, type CommandArgs } from './command.js';
+import { withNodeDatabase } from './node-database.js';
 import { CONFIG_OPTION, configFrom } from './shared-options.js';
 
 /**
@@ -24,15 +23,6 @@ import { CONFIG_OPTION, configFrom } from './shared-options.js';
  * the tool right); without it the command acts as the system administrator.
  */
 const ACTOR_OPTIONS = { ...CONFIG_OPTION, by: { type: 'string' }, comments: { type: 'string' } } as const;
-
-async function withNode<T>(config: RexConfig, work: (orm: MikroORM) => Promise<T>): Promise<T> {
-  const db = await openRoleDatabase(config, nodeSchema, { poolMax: 3 });
-  try {
-    return await work(db.orm);
-  } finally {
-    await db.close();
-  }
-}
 
 /** The acting user: `--by` (checked for the right) or the administrator at the console. */
 async function actor(orm: MikroORM, args: CommandArgs, right: ToolRight): Promise<UserRef> {
@@ -81,7 +71,7 @@ const request: Command = {
       console.error(`refused: ${found.problem?.detail ?? `district ${from} is not active in the exchange`}`);
       return 1;
     }
-    return withNode(config, async (orm) => {
+    return withNodeDatabase(config, async (orm) => {
       const user = await actor(orm, args, 'records-transfer');
       const result = await requestTransfer(orm.em, transferNodeOf(config), { studentUniqueId: student, releasingDistrict: { ncesId: found.body.ncesId, name: found.body.name }, comments: stringOption(args, 'comments') ?? null, user });
       return report(result, `Request queued for ${found.body.name}; the running node sends it sealed through the router.`);
@@ -95,7 +85,7 @@ const list: Command = {
   usage: '[--student ID] [--history] [--config FILE]',
   options: { ...CONFIG_OPTION, student: { type: 'string' }, history: { type: 'boolean' } },
   async run(args) {
-    return withNode(configFrom(args), async (orm) => {
+    return withNodeDatabase(configFrom(args), async (orm) => {
       const student = stringOption(args, 'student');
       const transfers = await listTransfers(orm.em.fork(), student ? { studentId: student } : {});
       if (transfers.length === 0) console.log('no transfers');
@@ -117,7 +107,7 @@ const decision = (verb: 'release' | 'reject'): Command => ({
   async run(args) {
     const id = oneId(args);
     const config = configFrom(args);
-    return withNode(config, async (orm) => {
+    return withNodeDatabase(config, async (orm) => {
       const user = await actor(orm, args, 'notify-process-inbox');
       const step = verb === 'release' ? releaseTransfer : rejectTransfer;
       const result = await step(orm.em, transferNodeOf(config), id, { user, comments: stringOption(args, 'comments') ?? null });
@@ -132,7 +122,7 @@ const alerts: Command = {
   usage: '[--config FILE]',
   options: CONFIG_OPTION,
   async run(args) {
-    return withNode(configFrom(args), async (orm) => {
+    return withNodeDatabase(configFrom(args), async (orm) => {
       const inbox = await processAlerts(orm.em);
       console.log(`Incoming requests (${inbox.incoming.length}):`);
       for (const t of inbox.incoming) console.log(`  ${transferLine(t)}`);

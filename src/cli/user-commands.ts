@@ -1,24 +1,12 @@
 import { userInfo } from 'node:os';
-import type { MikroORM } from '@mikro-orm/postgresql';
-import type { RexConfig } from '../config/load-config.js';
 import { disclosuresOf, formatDisclosure } from '../disclosure/disclosure-log.js';
-import { nodeSchema } from '../node/node-schema.js';
-import { openRoleDatabase } from '../storage/role-database.js';
 import { generatePassword } from '../users/password-hash.js';
 import { expireSessionsOf } from '../users/sessions.js';
 import { ALL_TOOL_RIGHTS, TOOL_RIGHTS, parseToolRights, type ToolRight } from '../users/tool-rights.js';
 import { createUser, grantRights, listUsers, revokeRights, setUserDisabled, type ConsoleUser, type RightsChange } from '../users/user-store.js';
 import { UsageError, stringOption, type Command, type CommandArgs } from './command.js';
+import { withNodeDatabase } from './node-database.js';
 import { CONFIG_OPTION, configFrom } from './shared-options.js';
-
-async function withNodeDatabase<T>(config: RexConfig, work: (orm: MikroORM) => Promise<T>): Promise<T> {
-  const db = await openRoleDatabase(config, nodeSchema, { poolMax: 2 });
-  try {
-    return await work(db.orm);
-  } finally {
-    await db.close();
-  }
-}
 
 function validRightsText(): string {
   const width = Math.max(...ALL_TOOL_RIGHTS.map((r) => r.length));
