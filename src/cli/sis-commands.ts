@@ -1,7 +1,7 @@
 import { publicUrl } from '../config/load-config.js';
 import { nodeSchema } from '../node/node-schema.js';
 import { ProgressBar } from '../loading/progress.js';
-import { SisAgent } from '../sis-agent/sis-agent.js';
+import { eventObjects, SisAgent } from '../sis-agent/sis-agent.js';
 import { buildSisRoster } from '../sis-agent/sis-roster.js';
 import { defaultCodeSets, descriptorUri, isCodeSetName } from '../sis-mapping/code-sets.js';
 import { effectiveCodeSets, removeCodeOverride, saveCodeOverride } from '../sis-sync/code-overrides.js';
@@ -66,9 +66,10 @@ listens on --port (default: a free port). --once publishes, answers what is wait
     });
     await agent.connect();
     if (!args.values['skip-publish']) {
-      const progress = new ProgressBar({ label: 'publishing SIF events', total: roster.objects.length });
+      const events = eventObjects(roster.objects);
+      const progress = new ProgressBar({ label: 'publishing SIF events', total: events.length });
       let shown = 0;
-      const count = await agent.publishAll(roster.objects, (done) => {
+      const count = await agent.publishAll(events, (done) => {
         progress.tick(done - shown);
         shown = done;
       });

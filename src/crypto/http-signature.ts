@@ -162,8 +162,10 @@ function componentValue(request: SignableRequest, component: string): string {
 }
 
 const LABEL = /^[a-z*][a-z0-9_\-.*]*$/;
-const PARAM_NAME = /^[a-z*][a-z0-9_\-.*]*$/;
 const TOKEN_VALUE = /^[A-Za-z*][A-Za-z0-9:/!#$%&'*+\-.^_`|~]*$/;
+
+/** The inner list our own signers write (signRequest), recognised without parsing it item by item. */
+const OUR_COMPONENTS_LIST = `(${COVERED_COMPONENTS.map((c) => `"${c}"`).join(' ')})`;
 
 /**
  * Parses the first member of a Signature-Input dictionary (RFC 9421 §4.1): a
@@ -174,11 +176,19 @@ const TOKEN_VALUE = /^[A-Za-z*][A-Za-z0-9:/!#$%&'*+\-.^_`|~]*$/;
 function parseSignatureInput(field: string) {
   const eq = field.indexOf('=');
   const open = eq + 1;
-  const close = field.indexOf(')', open);
-  if (eq < 1 || field.charCodeAt(open) !== 40 /* ( */ || close < 0) return undefined;
+  if (eq < 1 || field.charCodeAt(open) !== 40 /* ( */) return undefined;
   const label = field.slice(0, eq).trim();
   if (!LABEL.test(label)) return undefined;
-  const components = parseComponents(field.slice(open + 1, close));
+  let close: number;
+  let components: string[] | undefined;
+  if (field.startsWith(OUR_COMPONENTS_LIST, open)) {
+    close = open + OUR_COMPONENTS_LIST.length - 1;
+    components = [...COVERED_COMPONENTS];
+  } else {
+    close = field.indexOf(')', open);
+    if (close < 0) return undefined;
+    components = parseComponents(field.slice(open + 1, close));
+  }
   if (!components) return undefined;
   const comma = field.indexOf(',', close);
   const paramsText = field.slice(close + 1, comma < 0 ? undefined : comma).trimEnd();
@@ -199,33 +209,79 @@ function parseComponents(list: string): string[] | undefined {
   return components;
 }
 
-/** `;created=1;keyid="k"` → { created: 1, keyid: 'k' }, or undefined if malformed. */
-function parseParameters(text: string): Record<string, string | number> | undefined {
-  const values: Record<string, string | number> = {};
-  if (text === '') return values;
-  if (text[0] !== ';') return undefined;
-  for (const param of text.slice(1).split(';')) {
-    const at = param.indexOf('=');
-    const name = param.slice(0, at);
-    const raw = param.slice(at + 1);
-    if (at < 1 || !PARAM_NAME.test(name)) return undefined;
-    if (raw[0] === '"') {
-      const inner = raw.slice(1, -1);
-      if (raw.length < 2 || raw[raw.length - 1] !== '"' || inner.includes('"') || inner.includes('\\')) return undefined;
-      values[name] = inner;
-    } else if (raw !== '' && raw.length <= 16 && Number.isInteger(Number(raw)) && /^-?\d+$/.test(raw)) {
-      values[name] = Number(raw);
-    } else if (TOKEN_VALUE.test(raw)) {
-      values[name] = raw;
+/** The parameters a signature carries (RFC 9421 §2.3); others are kept in `other`. */
+interface SignatureParameters {
+  created?: number | string;
+  keyid?: number | string;
+  alg?: number | string;
+  nonce?: number | string;
+}
+
+/**
+ * `;created=1;keyid="k"` → { created: 1, keyid: 'k' }, or undefined if
+ * malformed: parameters are keys with an integer, a quoted string (no
+ * escapes) or a token value (RFC 8941 §3.1.2). A scanner, not regular
+ * expressions per parameter: this runs on every signed call.
+ */
+function parseParameters(text: string): SignatureParameters | undefined {
+  const values: SignatureParameters = {};
+  const end = text.length;
+  let at = 0;
+  while (at < end) {
+    if (text.charCodeAt(at) !== 59 /* ; */) return undefined;
+    const eq = text.indexOf('=', at + 1);
+    if (eq < 0) return undefined;
+    const name = text.slice(at + 1, eq);
+    if (!isKey(name)) return undefined;
+    let next = text.indexOf(';', eq + 1);
+    let value: number | string;
+    if (text.charCodeAt(eq + 1) === 34 /* " */) {
+      const closing = text.indexOf('"', eq + 2);
+      if (closing < 0 || text.charCodeAt(closing - 1) === 92 /* \ */) return undefined;
+      value = text.slice(eq + 2, closing);
+      if (value.includes('\\')) return undefined;
+      next = closing + 1;
+      if (next < end && text.charCodeAt(next) !== 59) return undefined;
     } else {
-      return undefined;
+      const raw = text.slice(eq + 1, next < 0 ? end : next);
+      if (raw !== '' && raw.length <= 16 && INTEGER.test(raw)) value = Number(raw);
+      else if (TOKEN_VALUE.test(raw)) value = raw;
+      else return undefined;
+      if (next < 0) next = end;
     }
+    if (name === 'created' || name === 'keyid' || name === 'alg' || name === 'nonce') values[name] = value;
+    at = next;
   }
   return values;
 }
 
+const INTEGER = /^-?\d+$/;
+
+/** An RFC 8941 key: lower case letter or `*`, then lower case letters, digits, `_ - . *`. */
+function isKey(name: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const lower = c >= 97 && c <= 122;
+    if (lower || c === 42 /* * */) continue;
+    if (i > 0 && ((c >= 48 && c <= 57) || c === 95 || c === 45 || c === 46)) continue;
+    return false;
+  }
+  return true;
+}
+
+const BASE64 = /^[A-Za-z0-9+/=]*$/;
+
 /** Finds the byte sequence for `label` in a Signature dictionary (RFC 9421 §4.2). */
 function parseSignatureValue(field: string, label: string): Buffer | undefined {
+  // The usual field holds one member, `label=:…:`, as our signers write it.
+  const start = label.length + 2;
+  const end = field.indexOf(':', start);
+  if (end > 0 && field.startsWith(label) && field.charCodeAt(start - 2) === 61 /* = */ && field.charCodeAt(start - 1) === 58 /* : */) {
+    const bytes = field.slice(start, end);
+    const rest = field.slice(end + 1).trimStart();
+    if (BASE64.test(bytes) && (rest === '' || rest.startsWith(','))) return Buffer.from(bytes, 'base64');
+  }
   for (const member of field.split(',')) {
     const match = /^\s*([a-z*][a-z0-9_\-.*]*)=:([A-Za-z0-9+/=]*):\s*$/.exec(member);
     if (match && match[1] === label) return Buffer.from(match[2]!, 'base64');

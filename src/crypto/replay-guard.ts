@@ -2,12 +2,17 @@
  * Remembers the nonces of accepted signatures so that a replayed request is
  * refused. A signature is accepted while `created` is within one window of
  * now, so a replay can come up to two windows after the first use: two
- * generations of sets rotate every two windows, and a nonce is remembered
- * between two and four windows.
+ * generations rotate every two windows, and a nonce is remembered between
+ * two and four windows.
+ *
+ * At thousands of calls a second this holds millions of nonces, so each is
+ * kept small: per key, one set of bare nonces, each copied out of the header
+ * it was parsed from (a slice would keep the whole header alive), which
+ * keeps the router's memory and garbage collection work per call low.
  */
 export class ReplayGuard {
-  private current = new Set<string>();
-  private previous = new Set<string>();
+  private current = new Map<string, Set<string>>();
+  private previous = new Map<string, Set<string>>();
   private rotatedAt: number;
   private readonly periodMs: number;
 
@@ -22,17 +27,19 @@ export class ReplayGuard {
   /** Records a key's nonce; returns false when it was seen before within the window. */
   accept(keyId: string, nonce: string): boolean {
     this.rotate();
-    const id = `${keyId} ${nonce}`;
-    if (this.current.has(id) || this.previous.has(id)) return false;
-    this.current.add(id);
+    const seen = this.current.get(keyId);
+    if (seen?.has(nonce) || this.previous.get(keyId)?.has(nonce)) return false;
+    const own = Buffer.from(nonce, 'utf8').toString('utf8');
+    if (seen) seen.add(own);
+    else this.current.set(keyId, new Set([own]));
     return true;
   }
 
   private rotate(): void {
     const now = this.now();
     if (now - this.rotatedAt < this.periodMs) return;
-    this.previous = now - this.rotatedAt < 2 * this.periodMs ? this.current : new Set();
-    this.current = new Set();
+    this.previous = now - this.rotatedAt < 2 * this.periodMs ? this.current : new Map();
+    this.current = new Map();
     this.rotatedAt = now;
   }
 }

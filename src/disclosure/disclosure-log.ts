@@ -6,6 +6,7 @@
  * Parents may ask what was sent: `disclosuresOf` answers per student.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { boundRows } from '../records/bound-statements.js';
 
 /** What happened to the records. */
 export type DisclosureAction = 'request' | 'release' | 'rejection' | 'view' | 'receipt' | 'import';
@@ -74,7 +75,8 @@ export async function recordDisclosure(em: EntityManager, entry: DisclosureEntry
   if (!DISCLOSURE_ACTIONS.includes(entry.action)) throw new TypeError(`unknown disclosure action ${String(entry.action)}`);
   // Types are text without commas (see DisclosureEntry), so one text parameter carries the list.
   if (entry.recordTypes.some((type) => type.includes(','))) throw new TypeError('a record type holds no comma');
-  const rows = await em.execute<DisclosureRow[]>(
+  const rows = await boundRows<DisclosureRow>(
+    em,
     `INSERT INTO disclosure_log (occurred_at, action, actor_username, actor_name, student_id, student_name, record_types,
        district_nces_id, district_name, legal_basis, redisclosure_notice, transfer_id, comments)
      VALUES (?, ?, ?, ?, ?, ?, string_to_array(?, ','), ?, ?, ?, ?, ?, ?) RETURNING *`,

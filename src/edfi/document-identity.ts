@@ -5,7 +5,7 @@
  * organizations it relates to. Identities are compared by a hash of their
  * canonical JSON, so a reference resolves by one indexed equality.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { edfiFailure, type EdfiFailure } from './edfi-problem.js';
 import type { EdfiSpec } from './edfi-spec.js';
 import { resourceKey, type DocumentPath, type ResourceModel } from './resource-model.js';
@@ -39,9 +39,19 @@ export interface PreparedDocument {
 /** Names of identity fields that designate an education organization. */
 const EDUCATION_ORGANIZATION_FIELD = /^(schoolId|localEducationAgencyId|stateEducationAgencyId|educationServiceCenterId|educationOrganizationId)$/;
 
-/** A new resource id: 32 lowercase hex digits. */
+/** Random bytes drawn in blocks: one `randomBytes` call per id costs more than the id itself. */
+const ID_BLOCK = 16 * 256;
+let idPool = Buffer.alloc(0);
+let idOffset = ID_BLOCK;
+
+/** A new resource id: 32 lowercase hex digits (128 random bits). */
 export function newDocumentId(): string {
-  return randomBytes(16).toString('hex');
+  if (idOffset >= idPool.length) {
+    idPool = crypto.randomBytes(ID_BLOCK);
+    idOffset = 0;
+  }
+  idOffset += 16;
+  return idPool.toString('hex', idOffset - 16, idOffset);
 }
 
 /** Whether a string is a resource id (32 lowercase hex digits). */
@@ -51,13 +61,36 @@ export function isDocumentId(value: string): boolean {
 
 /** The hash of an identity object (canonical JSON with sorted keys). */
 export function identityHash(identity: Readonly<Record<string, unknown>>): string {
-  const canonical = JSON.stringify(Object.keys(identity).sort().map((key) => [key, identity[key]]));
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 24);
+  return canonicalHash(JSON.stringify(Object.keys(identity).sort().map((key) => [key, identity[key]])));
 }
 
 /** The identity hash of a descriptor value given as its URI (`namespace#codeValue`). */
 export function descriptorHash(uri: string): string {
-  return identityHash({ uri });
+  return canonicalHash(JSON.stringify([['uri', uri]]));
+}
+
+/**
+ * Hashes of canonical identities seen lately: documents of a batch name the
+ * same schools, sessions and descriptor values again and again, and a
+ * SHA-256 costs more than the lookup. Cleared when full (a bound, not an LRU).
+ */
+const recentHashes = new Map<string, string>();
+const RECENT_HASHES = 50_000;
+
+/** One-shot `crypto.hash` where the runtime has it (Node ≥ 20.12), else a Hash object. */
+const sha256: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(a: string, d: string, e: string): string }).hash('sha256', text, 'base64url')
+    : (text) => crypto.createHash('sha256').update(text).digest('base64url');
+
+function canonicalHash(canonical: string): string {
+  let hash = recentHashes.get(canonical);
+  if (hash === undefined) {
+    hash = sha256(canonical).slice(0, 24);
+    if (recentHashes.size >= RECENT_HASHES) recentHashes.clear();
+    recentHashes.set(canonical, hash);
+  }
+  return hash;
 }
 
 /**
@@ -70,7 +103,10 @@ export function prepareDocument(spec: EdfiSpec, resource: ResourceModel, input: 
   }
   const { id: _id, _etag, _lastModifiedDate, ...body } = input as Record<string, unknown>;
   stripLinks(resource, body);
-  const invalid = spec.validate(resource, body);
+  let invalid = spec.validate(resource, body);
+  // A null value stands for an absent property (ODS/API; the Data Management Service prunes nulls
+  // before validating): dropped, and the body checked again, so a null required property is "required".
+  if (invalid && pruneNulls(body)) invalid = spec.validate(resource, body);
   if (invalid) return edfiFailure('data-validation-failed', 'Data validation failed. See validationErrors for details.', { validationErrors: invalid });
   const identity = identityOf(resource, body);
   const key = resourceKey(resource.project, resource.name);
@@ -82,7 +118,7 @@ export function prepareDocument(spec: EdfiSpec, resource: ResourceModel, input: 
     identity,
     identityHash: hash,
     alias: resource.superclass ? { target: resource.superclass.target, hash: identityHash(renamed(identity, resource.superclass.rename)) } : undefined,
-    references: referencesOf(resource, body),
+    references: documentReferences(resource, body),
     educationOrganizationIds: educationOrganizationIdsOf(resource, body, identity),
   };
 }
@@ -100,7 +136,12 @@ function renamed(identity: Record<string, unknown>, rename: Readonly<Record<stri
   return out;
 }
 
-function referencesOf(resource: ResourceModel, body: Record<string, unknown>): ResolvableReference[] {
+/**
+ * The documents and descriptor values a stored body references (each target
+ * once). Descriptor references are kept like document references so that a
+ * descriptor still in use cannot be deleted (ODS/API: 409 dependent-item-exists).
+ */
+export function documentReferences(resource: ResourceModel, body: Readonly<Record<string, unknown>>): ResolvableReference[] {
   const found = new Map<string, ResolvableReference>();
   for (const reference of resource.references) {
     visit(body, reference.path, '$', (value, path) => {
@@ -142,6 +183,24 @@ function stripLinks(resource: ResourceModel, body: Record<string, unknown>): voi
       if (typeof value === 'object' && value !== null && 'link' in value) delete (value as Record<string, unknown>).link;
     });
   }
+}
+
+/** Deletes every null-valued property, at any depth; whether any was found. Null array items stay (invalid). */
+function pruneNulls(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null) return false;
+  let pruned = false;
+  if (Array.isArray(node)) {
+    for (const item of node) pruned = pruneNulls(item) || pruned;
+    return pruned;
+  }
+  const object = node as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
+    if (object[key] === null) {
+      delete object[key];
+      pruned = true;
+    } else pruned = pruneNulls(object[key]) || pruned;
+  }
+  return pruned;
 }
 
 function valueAt(body: Readonly<Record<string, unknown>>, path: DocumentPath): unknown {

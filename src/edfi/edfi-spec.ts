@@ -19,7 +19,10 @@ export interface EdfiSpec {
   resource(project: string, name: string): ResourceModel | undefined;
   /** Every resource in dependency order. */
   resources(): readonly ResourceModel[];
-  /** Validates a body; returns `validationErrors` keyed by JSON path, or undefined when valid. */
+  /**
+   * Validates a body; returns `validationErrors` keyed by JSON path, or undefined when valid.
+   * Removes properties the resource does not define from `body` (they are ignored, not refused).
+   */
   validate(resource: ResourceModel, body: unknown): Record<string, string[]> | undefined;
   /** The JSON Schema definitions (for OpenAPI metadata). */
   readonly definitions: Readonly<Record<string, unknown>>;
@@ -38,7 +41,11 @@ export function edfiSpec(): EdfiSpec {
 
 /** Builds an {@link EdfiSpec} from a model and a schema bundle (used by tests with generated ones). */
 export function createEdfiSpec(model: EdfiModel, bundle: { definitions: Record<string, unknown> }): EdfiSpec {
-  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+  // Properties the specification does not define are dropped, not refused: the Ed-Fi API
+  // guidelines ("Data Strictness": should ignore extra attributes and not store them) and the
+  // Ed-Fi Data Management Service (prunes overposted data before validating) do so, as the
+  // ODS/API's deserializer does.
+  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, removeAdditional: true });
   addFormats(ajv);
   ajv.addSchema({ $id: 'edfi', definitions: bundle.definitions });
   const byPath = new Map<string, ResourceModel>();

@@ -12,7 +12,7 @@ import { edfiFailure, edfiProblem, isEdfiFailure, type EdfiFailure } from '../ed
 import { edfiSpec } from '../edfi/edfi-spec.js';
 import { edfiDependencies, edfiDiscovery, edfiMetadataLinks, edfiOpenApi } from '../edfi/edfi-metadata.js';
 import type { QueryField, ResourceModel } from '../edfi/resource-model.js';
-import { availableChangeVersions, deletedDocuments, getDocument, queryDocuments } from '../records/document-queries.js';
+import { availableChangeVersions, deletedDocuments, getDocument, queryDocuments, type ScopeCondition } from '../records/document-queries.js';
 import { deleteDocument, updateDocument, upsertDocument } from '../records/document-store.js';
 import { loadStandardDescriptors } from '../records/standard-descriptors.js';
 import type { NodeAppDeps, NodeRoutes } from './node-app.js';
@@ -94,7 +94,7 @@ export function edfiRoutes(options: EdfiRoutesOptions = {}): NodeRoutes {
     app.get('/metadata/data/v3/resources/swagger.json', async (request) => edfiOpenApi(spec, baseUrl(request), false));
     app.get('/metadata/data/v3/descriptors/swagger.json', async (request) => edfiOpenApi(spec, baseUrl(request), true));
     app.get('/metadata/data/v3/dependencies', async () => edfiDependencies(spec));
-    app.get('/changeQueries/v1/availableChangeVersions', async () => availableChangeVersions(em()));
+    app.get('/changeQueries/v1/availableChangeVersions', async (request) => availableChangeVersions(em(), scopeConditionOf(request)));
 
     app.get<{ Params: Route }>('/data/v3/:project/:resource', async (request, reply) => {
       const resource = resourceOf(request.params);
@@ -171,13 +171,13 @@ export function edfiRoutes(options: EdfiRoutesOptions = {}): NodeRoutes {
       if (isEdfiFailure(where)) return sendFailure(reply, where);
       const page = await queryDocuments(em(), resource, { ...paging, where, educationOrganizationIds: request.edfiAccess?.educationOrganizationIds, condition: request.edfiAccess?.scope?.listCondition() ?? undefined });
       if (page.totalCount !== undefined) reply.header('Total-Count', String(page.totalCount));
-      return reply.type('application/json; charset=utf-8').send(`[${page.documents.map((d) => d.json).join(',')}]`);
+      return reply.type('application/json; charset=utf-8').send(page.json);
     }
 
     async function listDeletes(request: FastifyRequest, reply: FastifyReply, resource: ResourceModel) {
       const paging = pagingOf(request.query as Record<string, string>);
       if (isEdfiFailure(paging)) return sendFailure(reply, paging);
-      return reply.send(await deletedDocuments(em(), resource, paging));
+      return reply.send(await deletedDocuments(em(), resource, paging, scopeConditionOf(request)));
     }
 
     /** Whether the caller may touch stored document `id` (true when it does not exist: the route answers 404). */
@@ -195,6 +195,12 @@ export function edfiRoutes(options: EdfiRoutesOptions = {}): NodeRoutes {
 interface Route {
   project: string;
   resource: string;
+}
+
+/** The client's scope as an SQL condition over a table with the document columns (change queries), if it is limited. */
+function scopeConditionOf(request: FastifyRequest): ((alias: string) => ScopeCondition | null) | undefined {
+  const scope = request.edfiAccess?.scope;
+  return scope && !scope.everything ? (alias) => scope.listCondition(alias) : undefined;
 }
 
 function sendFailure(reply: FastifyReply, failure: EdfiFailure): FastifyReply {

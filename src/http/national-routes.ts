@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { BATCH_MEDIA_TYPE, NATIONAL_DELIVERY_PATH, ORIGIN_HEADERS, ROUTER_CERTIFICATE_HEADER, type OriginSignature } from '../national/national-envelope.js';
-import { nationalHandlers } from '../national/national-handlers.js';
 import { originFromHeaders, receiveNationalMessage, type ReceivedMessage } from '../national/national-receiver.js';
 import { NationalTrust } from '../national/national-trust.js';
 import { ackWithError, encodeMessage, formatOfMediaType, sifError, SIF_MEDIA_TYPE, type SifAck } from '../national/zone-sif.js';
@@ -41,7 +40,7 @@ export const nationalRoutes: NodeRoutes = async (app: FastifyInstance, deps: Nod
     if (fault) return refuse(reply, trusted().ncesId, batch, contentType, fault);
     if (!batch) {
       const received: ReceivedMessage = { contentType, body, origin: originFromHeaders(request.headers, ORIGIN_NAMES) };
-      const outcome = await receiveNationalMessage(trusted(), deps.orm, nationalHandlers, received);
+      const outcome = await receiveNationalMessage(trusted(), deps.orm, deps.nationalHandlers, received);
       const format = formatOfMediaType(contentType) ?? 'xml';
       return reply.type(SIF_MEDIA_TYPE[format]).send(encodeMessage(outcome.ack, format));
     }
@@ -49,7 +48,7 @@ export const nationalRoutes: NodeRoutes = async (app: FastifyInstance, deps: Nod
     if (!messages) return refuse(reply, trusted().ncesId, batch, contentType, 'the batch is not { "messages": [{ contentType, body, origin }] }');
     const acks: SifAck[] = [];
     // In order, one at a time: messages for one district are processed in the order the router queued them.
-    for (const received of messages) acks.push((await receiveNationalMessage(trusted(), deps.orm, nationalHandlers, received)).ack);
+    for (const received of messages) acks.push((await receiveNationalMessage(trusted(), deps.orm, deps.nationalHandlers, received)).ack);
     return reply.type('application/json; charset=utf-8').send(`{"acks":[${acks.map((a) => encodeMessage(a, 'json')).join(',')}]}`);
   });
 };

@@ -9,11 +9,14 @@ import { zoneAdminRoutes } from './zone-admin-routes.js';
 import { zoneRoutes } from './zone-routes.js';
 import { sisNodeAgentBatchFor } from '../sis-sync/sis-node-agent.js';
 import { transferRoutes } from './transfer-routes.js';
+import { NationalHandlers } from '../national/national-handlers.js';
 
 /** What the node's HTTP app needs from the running process. */
 export interface NodeAppDeps {
   config: RexConfig;
   orm: MikroORM;
+  /** This node's handlers of national zone messages (features such as the transfer workflow register on them). */
+  nationalHandlers: NationalHandlers;
 }
 
 /** A feature's routes, registered on the node app with the shared dependencies. */
@@ -32,7 +35,8 @@ const nodeRoutes: NodeRoutes[] = [oauthRoutes, bulkRoutes, edfiRoutes({ createAc
  * Builds the district node's Fastify app without listening, so tests can
  * use `inject` and the CLI can `listen`.
  */
-export async function buildNodeApp(deps: NodeAppDeps): Promise<FastifyInstance> {
+export async function buildNodeApp(options: Omit<NodeAppDeps, 'nationalHandlers'> & Partial<NodeAppDeps>): Promise<FastifyInstance> {
+  const deps: NodeAppDeps = { ...options, nationalHandlers: options.nationalHandlers ?? new NationalHandlers() };
   const app = Fastify({
     logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
     bodyLimit: deps.config.http.bodyLimit,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type preValidationHookHandler } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RexConfig } from '../config/load-config.js';
 import type { CertificateAuthority } from '../crypto/certificate-authority.js';
@@ -10,7 +10,7 @@ import { keyIdOf } from '../crypto/keys.js';
 import type { ReplayGuard } from '../crypto/replay-guard.js';
 import { authenticateCaller, type CallerCache, type CallerPolicy, type KnownCaller } from '../router/callers.js';
 import { exchangeStatusOf } from '../router/exchange-status.js';
-import type { RouterRefusal } from '../router/refusal.js';
+import type { RouterRefusal, RouterResult } from '../router/refusal.js';
 import {
   endParticipation,
   searchDirectory,
@@ -51,6 +51,7 @@ export async function buildRouterApp(deps: RouterAppDeps): Promise<FastifyInstan
   const { config } = deps;
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    ...(REQUEST_LOGGING_LEVELS.has(config.logLevel) ? {} : { childLoggerFactory: sharedLogger }),
     bodyLimit: Math.min(config.http.bodyLimit, 1024 * 1024),
     trustProxy: true,
   });
@@ -66,12 +67,14 @@ export async function buildRouterApp(deps: RouterAppDeps): Promise<FastifyInstan
       detail: `no route ${request.method} ${request.url.split('?')[0]}`,
     }),
   );
-  app.addHook('preValidation', async (request, reply) => {
-    const policy = request.routeOptions.config.signed;
+  // Each signed route gets the check as its own hook when it is declared, so
+  // unsigned routes run no hook and signed ones look nothing up per request.
+  const signedCallHooks = { registered: signedCallHook(deps, 'registered'), active: signedCallHook(deps, 'active') };
+  app.addHook('onRoute', (route) => {
+    const policy = route.config?.signed;
     if (!policy) return;
-    const result = await authenticateCaller(signableRequest(request), request.rawBody ?? '', authContext(deps), policy);
-    if (!result.ok) return sendRefusal(reply, result.refusal);
-    request.caller = result.value;
+    const own = route.preValidation === undefined ? [] : Array.isArray(route.preValidation) ? route.preValidation : [route.preValidation];
+    route.preValidation = [signedCallHooks[policy], ...own];
   });
 
   app.get('/healthz', async () => ({ status: 'ok', role: 'router' }));
@@ -84,11 +87,11 @@ export async function buildRouterApp(deps: RouterAppDeps): Promise<FastifyInstan
     async (request, reply) => registerDistrict(deps, request, reply),
   );
 
-  app.get('/v1/status', { config: { signed: 'registered' } }, async (request, reply) => {
+  // The router's most frequent call: answered synchronously, serialized once per caller.
+  app.get('/v1/status', { config: { signed: 'registered' } }, (request, reply) => {
     const caller = request.caller!;
-    // Serialized once per caller: this is the router's most frequent call.
     caller.statusJson ??= JSON.stringify(exchangeStatusOf(caller.district));
-    return reply.type('application/json; charset=utf-8').send(caller.statusJson);
+    reply.type('application/json; charset=utf-8').send(caller.statusJson);
   });
 
   app.get('/v1/certificate', { config: { signed: 'registered' }, schema: { response: { 200: ref('Certificates') } } }, async (request, reply) => {
@@ -168,8 +171,39 @@ async function registerDistrict(deps: RouterAppDeps, request: FastifyRequest<{ B
   return reply.code(201).send(exchangeStatusOf(result.value));
 }
 
-function authContext(deps: RouterAppDeps) {
-  return { callers: deps.callers, replays: deps.replays, windowSeconds: deps.config.router.signatureWindowSeconds };
+/**
+ * The signed-call check (DESIGN §5) as a callback hook: a call from a cached
+ * key is checked without creating a single promise (see authenticateCaller).
+ */
+function signedCallHook(deps: RouterAppDeps, policy: CallerPolicy): preValidationHookHandler {
+  const context = { callers: deps.callers, replays: deps.replays, windowSeconds: deps.config.router.signatureWindowSeconds };
+  return (request, reply, done) => {
+    const result = authenticateCaller(signableRequest(request), request.rawBody ?? '', context, policy);
+    const admit = (outcome: RouterResult<KnownCaller>) => {
+      if (!outcome.ok) {
+        // Answering from a callback hook without calling done() ends the request here.
+        sendRefusal(reply, outcome.refusal);
+        return;
+      }
+      request.caller = outcome.value;
+      done();
+    };
+    if (result instanceof Promise) result.then(admit, done);
+    else admit(result);
+  };
+}
+
+/** Levels at which Fastify logs every request, so each request gets its own child logger. */
+const REQUEST_LOGGING_LEVELS = new Set(['info', 'debug', 'trace']);
+
+/**
+ * Per-request child loggers carry the request id, but making one per request
+ * costs the router more than its own checks while nothing at info level is
+ * logged. At warn and above requests share the app's logger, and the
+ * router's own error logs name the request id themselves.
+ */
+function sharedLogger(logger: FastifyBaseLogger): FastifyBaseLogger {
+  return logger;
 }
 
 function sendRefusal(reply: FastifyReply, refusal: RouterRefusal) {
@@ -181,7 +215,7 @@ type FrameworkError = { statusCode?: number; code?: string; message: string; val
 
 function sendFrameworkError(error: FrameworkError, request: FastifyRequest, reply: FastifyReply) {
   const status = error.statusCode ?? 500;
-  if (status >= 500) request.log.error(error);
+  if (status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
   const detail = error.validation ? validationDetail(error) : status >= 500 ? 'internal error' : error.message;
   const kind = status === 413 ? 'request-too-large' : status === 415 ? 'unsupported-media-type' : status >= 500 ? 'internal-error' : 'invalid-request';
   return reply

@@ -67,7 +67,7 @@ export const routerZoneRoutes: FastifyPluginAsync<RouterAppDeps> = async (app, d
     });
     scope.setErrorHandler((error: { statusCode?: number; message: string }, request, reply) => {
       const status = error.statusCode ?? 500;
-      if (status >= 500) request.log.error(error);
+      if (status >= 500) request.log.error({ err: error, reqId: request.id }, 'zone call failed');
       const sif = status === 413 ? sifError(12, 1, `the message is larger than this zone accepts (${rights.maxMessageBytes} bytes)`) : sifError(status >= 500 ? 11 : 12, 1, status >= 500 ? 'internal error' : error.message);
       return sendAck(reply, request.headers.accept, request.headers['content-type'], ackWithError(rights.zisSourceId, { msgId: null, sourceId: null }, sif));
     });

@@ -110,7 +110,7 @@ type DecisionStep = (node: TransferNode, id: string, decision: Decision, request
 export const transferRoutes: NodeRoutes = async (app, deps) => {
   if (!deps.config.node) return;
   const node = transferNodeOf(deps.config);
-  const detach = attachTransferWorkflow(node);
+  const detach = attachTransferWorkflow(deps.nationalHandlers, node);
   app.addHook('onClose', async () => detach());
   const em = deps.orm.em;
   const right = {

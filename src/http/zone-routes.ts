@@ -66,9 +66,12 @@ export function zoneRoutes(options: { nodeAgent?: NodeAgentHandler; nodeAgentBat
       return reply.status(answer.status).type(answer.contentType).send(answer.body);
     });
 
+    // One context for every message: the zone runs raw statements only (no entities, no identity map), each
+    // message in its own statement or transaction, so a fork per request would be pure cost at thousands a second.
+    const em = deps.orm.em.fork();
     app.post<{ Params: { zoneId: string } }>('/zones/:zoneId', async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const answer = await receiveZoneMessage(deps.orm.em.fork(), request.params.zoneId, body, request.headers['content-type'], request.headers.accept);
+      const answer = await receiveZoneMessage(em, request.params.zoneId, body, request.headers['content-type'], request.headers.accept);
       if (answer.queued) worker.wake();
       return reply.status(answer.status).type(answer.contentType).send(answer.body);
     });

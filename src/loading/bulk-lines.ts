@@ -1,5 +1,5 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { linesOf } from './text-lines.js';
 import type { RecordInput, RecordOutcome, RecordWriter } from './record-writer.js';
 import { edfiFailure, edfiProblem } from '../edfi/edfi-problem.js';
 import { randomUUID } from 'node:crypto';
@@ -20,7 +20,6 @@ export type BulkResult = { line: number } & RecordOutcome;
 
 /** Reads NDJSON records from `input` and calls `emit` with each result line (JSON text with its newline). */
 export async function runBulk(input: Readable, writer: RecordWriter, emit: (text: string) => void): Promise<{ records: number; rejected: number }> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
   let batch: Array<{ line: number; record: RecordInput }> = [];
   const early: BulkResult[] = [];
   const totals = { records: 0, rejected: 0 };
@@ -45,7 +44,7 @@ export async function runBulk(input: Readable, writer: RecordWriter, emit: (text
     });
   };
   let n = 0;
-  for await (const text of lines) {
+  for await (const text of linesOf(input)) {
     n++;
     if (text.trim() === '') continue;
     const parsed = readLine(text);

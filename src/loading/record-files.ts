@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
+import { linesOf } from './text-lines.js';
 
 /**
  * Reading Ed-Fi records from files, in the forms `rex node load` accepts:
@@ -68,9 +68,8 @@ async function* readNdjson(
   fallback: { resource: string; project: string } | undefined,
   wanted?: (resource: string) => boolean,
 ): AsyncGenerator<SourceRecord | SourceError> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
+  for await (const text of linesOf(createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }))) {
     line++;
     if (text.trim() === '') continue;
     const named = RESOURCE_FIELD.exec(text)?.[1] ?? fallback?.resource;

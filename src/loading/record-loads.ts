@@ -68,6 +68,7 @@ export async function seedSyntheticDistrict(orm: MikroORM, spec: EdfiSpec, optio
   }
   if (batch.length > 0) await flush();
   await inFlight;
+  await refreshStatistics(orm, summary);
   return summary;
 }
 
@@ -115,7 +116,17 @@ export async function loadRecordFiles(orm: MikroORM, spec: EdfiSpec, files: read
     }
     if (batch.length > 0) await flush();
   }
+  await refreshStatistics(orm, summary);
   return summary;
+}
+
+/**
+ * After a big load the planner's statistics lag until autovacuum analyzes the
+ * table (up to a minute); a paging read right after `seed` would meanwhile
+ * sort whole resources instead of walking the paging index.
+ */
+async function refreshStatistics(orm: MikroORM, summary: LoadSummary): Promise<void> {
+  if (summary.created + summary.updated >= 1000) await orm.em.fork().execute('ANALYZE edfi_document, edfi_reference');
 }
 
 /** One line describing a problem: title, detail, validation errors and errors. */

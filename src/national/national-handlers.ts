@@ -10,6 +10,12 @@ export interface NationalDelivery {
   envelope: NationalEnvelope;
   /** The opened sealed payload (the sender's JWS verified), if the message carried one. */
   payload?: Uint8Array;
+  /**
+   * Runs `effect` once the message's transaction has committed (and never if
+   * it rolls back): for work that must see the handler's writes, such as
+   * waking the outbox to send what the handler enqueued.
+   */
+  afterCommit(effect: () => void): void;
 }
 
 /** Handles one message type; throwing rolls the processing back and the message is delivered again later. */
@@ -19,9 +25,10 @@ export type NationalHandler = (delivery: NationalDelivery) => Promise<void>;
 export type NationalMessageType = 'SIF_Request' | 'SIF_Response' | 'SIF_Event';
 
 /**
- * Where features (the records-transfer workflow, …) plug into the national
- * zone: every verified message of a type is handed to each handler of that
- * type, inside the message's exactly-once transaction.
+ * Where features (the records-transfer workflow, …) plug into a node's
+ * national zone: every verified message of a type is handed to each handler
+ * of that type, inside the message's exactly-once transaction. Each node has
+ * its own, so several nodes can run in one process (as tests do).
  */
 export class NationalHandlers {
   private readonly handlers = new Map<NationalMessageType, NationalHandler[]>();
@@ -36,12 +43,4 @@ export class NationalHandlers {
   async dispatch(delivery: NationalDelivery): Promise<void> {
     for (const handler of this.handlers.get(delivery.envelope.type as NationalMessageType) ?? []) await handler(delivery);
   }
-}
-
-/** The handlers of this process. */
-export const nationalHandlers = new NationalHandlers();
-
-/** Registers a handler for messages of `type` from other districts (see NationalHandlers). */
-export function onNationalMessage(type: NationalMessageType, handler: NationalHandler): () => void {
-  return nationalHandlers.on(type, handler);
 }

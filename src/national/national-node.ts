@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RexConfig } from '../config/load-config.js';
 import type { DeliveryOutcome, OutboxMessage } from '../outbox/outbox.js';
 import { startOutboxWorker, type OutboxWorker } from '../outbox/outbox-worker.js';
-import { nationalHandlers, type NationalHandlers } from './national-handlers.js';
+import type { NationalHandlers } from './national-handlers.js';
 import { startNationalPoller, type NationalPoller } from './national-poller.js';
 import { deliverNationalMessage, NATIONAL_OUTBOX } from './national-sender.js';
 import { NationalTrust } from './national-trust.js';
@@ -20,7 +20,7 @@ export interface NationalMessaging {
  * the national router) and, in pull mode, the poller that fetches messages
  * from the router.
  */
-export function startNationalMessaging(config: RexConfig, orm: MikroORM, handlers: NationalHandlers = nationalHandlers, log: (line: string) => void = () => {}): NationalMessaging {
+export function startNationalMessaging(config: RexConfig, orm: MikroORM, handlers: NationalHandlers, log: (line: string) => void = () => {}): NationalMessaging {
   const trust = new NationalTrust(config, orm);
   const outbox = startOutboxWorker(orm, (message) => deliverOutboxMessage(trust, message), { pollMs: 250 });
   const settings = config.node!;

@@ -5,6 +5,7 @@ import { envelopeOf, sealedPayloadOf, type NationalEnvelope, type OriginSignatur
 import type { NationalHandlers } from './national-handlers.js';
 import type { NationalTrust } from './national-trust.js';
 import { ackWithError, ackWithStatus, decodeMessage, formatOfMediaType, sifError, type SifAck, type SifError } from './zone-sif.js';
+import { boundRows } from '../records/bound-statements.js';
 
 /** One message as the router delivered it: its exact bytes and the sender's signature headers. */
 export interface ReceivedMessage {
@@ -55,15 +56,18 @@ export async function receiveNationalMessage(
     if (!opened.ok) return refuse(sifError(opened.reason === 'not-for-us' ? 2 : 3, opened.reason === 'not-for-us' ? 1 : 7, `sealed payload: ${opened.detail}`), true);
     payload = opened.payload;
   }
+  const committed: Array<() => void> = [];
   try {
     const outcome = await processOnce(orm.em.fork(), { id: `national:${envelope.sourceId}:${envelope.msgId}`, source: envelope.sourceId }, async (tx) => {
-      await tx.execute(
+      await boundRows(
+        tx,
         `INSERT INTO national_message (direction, source_id, msg_id, destination_id, message_type, object_name, request_msg_id)
          VALUES ('in', ?, ?, ?, ?, ?, ?)`,
         [envelope.sourceId, envelope.msgId, envelope.destinationId ?? null, envelope.type, envelope.objectName ?? null, envelope.requestMsgId ?? null],
       );
-      await handlers.dispatch({ tx, message, envelope, ...(payload ? { payload } : {}) });
+      await handlers.dispatch({ tx, message, envelope, ...(payload ? { payload } : {}), afterCommit: (effect) => committed.push(effect) });
     });
+    for (const effect of committed) effect();
     return { final: true, envelope, ack: ackWithStatus(from, target, outcome.kind === 'duplicate' ? 7 : 1) };
   } catch (error) {
     return refuse(sifError(11, 1, `processing failed: ${(error as Error).message}`), false);

@@ -5,6 +5,7 @@ import { newMsgId } from '../sif/sif-message.js';
 import { buildNationalMessage, NATIONAL_ZONE_PATH, type NationalIntent } from './national-envelope.js';
 import type { NationalTrust } from './national-trust.js';
 import { decodeMessage, encodeMessage, formatOfMediaType } from './zone-sif.js';
+import { boundRows } from '../records/bound-statements.js';
 
 /** The outbox destination of messages for the national router. */
 export const NATIONAL_OUTBOX = 'national-router';
@@ -28,7 +29,8 @@ export async function enqueueNationalMessage(em: EntityManager, sourceId: string
     contentType: 'application/json',
     body: Buffer.from(JSON.stringify({ intent, payload: payload ? Buffer.from(payload).toString('base64') : null })),
   });
-  await em.execute(
+  await boundRows(
+    em,
     `INSERT INTO national_message (direction, source_id, msg_id, destination_id, message_type, object_name, request_msg_id)
      VALUES ('out', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [sourceId, intent.msgId, intent.destinationId, intent.type, intent.objectName, intent.type === 'SIF_Response' ? intent.requestMsgId : null],

@@ -21,7 +21,11 @@ export class NationalTrust {
   readonly privateKey: KeyObject;
   readonly router: RouterClient;
   private caPem: string | undefined;
-  private readonly certificates = new Map<string, X509Certificate>();
+  /**
+   * Certificates already checked against the CA, by DER, with their public key and key id: one
+   * KeyObject per certificate, which also lets jose reuse its imported key (it caches by object).
+   */
+  private readonly certificates = new Map<string, IssuedCertificate>();
   private readonly recipients = new Map<string, { key: KeyObject; at: number }>();
 
   constructor(
@@ -52,10 +56,10 @@ export class NationalTrust {
    * A certificate (base64 DER) the router CA issued to `commonName`, valid
    * at `at`, or a reason to refuse it.
    */
-  async issuedCertificate(der: string | undefined, commonName: string, at: Date): Promise<{ ok: true; certificate: X509Certificate } | { ok: false; reason: string }> {
+  async issuedCertificate(der: string | undefined, commonName: string, at: Date): Promise<({ ok: true } & IssuedCertificate) | { ok: false; reason: string }> {
     if (!der) return { ok: false, reason: `no certificate for ${commonName}` };
-    let certificate = this.certificates.get(der);
-    if (!certificate) {
+    let issued = this.certificates.get(der);
+    if (!issued) {
       const ca = await this.caCertificate();
       if (!ca) return { ok: false, reason: 'this node does not know the router CA yet (refresh its status once approved)' };
       let parsed: X509Certificate;
@@ -65,12 +69,14 @@ export class NationalTrust {
         return { ok: false, reason: 'the certificate is not X.509 DER' };
       }
       if (!isIssuedBy(parsed.toString(), ca)) return { ok: false, reason: 'the certificate was not issued by the router CA' };
-      certificate = parsed;
-      this.certificates.set(der, certificate);
+      const publicKey = parsed.publicKey;
+      issued = { certificate: parsed, publicKey, keyId: keyIdOf(publicKey) };
+      this.certificates.set(der, issued);
     }
+    const { certificate } = issued;
     if (!certificate.subject.split('\n').includes(`CN=${commonName}`)) return { ok: false, reason: `the certificate is not ${commonName}'s` };
     if (new Date(certificate.validFrom) > at || new Date(certificate.validTo) < at) return { ok: false, reason: `the certificate of ${commonName} was not valid at ${at.toISOString()}` };
-    return { ok: true, certificate };
+    return { ok: true, ...issued };
   }
 
   /** Verifies the router's RFC 9421 signature on what it sent (a push, or its answer to SIF_GetMessage). */
@@ -79,8 +85,8 @@ export class NationalTrust {
     if (!parsed.ok) return `router signature: ${parsed.detail}`;
     const issued = await this.issuedCertificate(certificateHeader, 'NationalRouter', new Date());
     if (!issued.ok) return `router certificate: ${issued.reason}`;
-    if (keyIdOf(issued.certificate.publicKey) !== parsed.signature.keyId) return 'the router signature is not made with the router certificate key';
-    return verifyParsedSignature(request, parsed.signature, issued.certificate.publicKey) ? undefined : 'the router signature does not verify';
+    if (issued.keyId !== parsed.signature.keyId) return 'the router signature is not made with the router certificate key';
+    return verifyParsedSignature(request, parsed.signature, issued.publicKey) ? undefined : 'the router signature does not verify';
   }
 
   /**
@@ -102,8 +108,8 @@ export class NationalTrust {
     if (!parsed.ok) return { ok: false, reason: `origin signature: ${parsed.detail}` };
     const issued = await this.issuedCertificate(origin.certificate, sourceId, new Date(parsed.signature.created * 1000));
     if (!issued.ok) return { ok: false, reason: `origin certificate: ${issued.reason}` };
-    const publicKey = issued.certificate.publicKey;
-    if (keyIdOf(publicKey) !== parsed.signature.keyId) return { ok: false, reason: 'the origin signature is not made with the sender certificate key' };
+    const { publicKey } = issued;
+    if (issued.keyId !== parsed.signature.keyId) return { ok: false, reason: 'the origin signature is not made with the sender certificate key' };
     if (!verifyParsedSignature(request, parsed.signature, publicKey)) return { ok: false, reason: 'the origin signature does not verify' };
     return { ok: true, publicKey, keyId: parsed.signature.keyId };
   }
@@ -120,7 +126,14 @@ export class NationalTrust {
     const der = new X509Certificate(answer.body.certificate).raw.toString('base64');
     const issued = await this.issuedCertificate(der, ncesId, new Date());
     if (!issued.ok) return { ok: false, permanent: false, reason: issued.reason };
-    this.recipients.set(ncesId, { key: issued.certificate.publicKey, at: Date.now() });
-    return { ok: true, key: issued.certificate.publicKey };
+    this.recipients.set(ncesId, { key: issued.publicKey, at: Date.now() });
+    return { ok: true, key: issued.publicKey };
   }
+}
+
+/** A certificate the router CA issued, with its public key and our key id for it. */
+interface IssuedCertificate {
+  certificate: X509Certificate;
+  publicKey: KeyObject;
+  keyId: string;
 }

@@ -7,13 +7,17 @@ import { Migration20261124NationalMessages } from '../national/national-migratio
 import { Migration20261123Outbox } from '../outbox/outbox-migration.js';
 import { Migration20261124EdfiRecords } from '../records/records-migration.js';
 import { Migration20261124EdfiRecordsIndexes } from '../records/records-indexes-migration.js';
+import { Migration20261124EdfiDescriptorReferences } from '../records/descriptor-references-migration.js';
+import { Migration20261124EdfiScopedDeletes } from '../records/scoped-deletes-migration.js';
 import {
   Migration20261123RecordsTransfer,
   RecordsTransferEntity,
   TransferEventEntity,
 } from '../transfer/transfer-entity.js';
 import { Migration20261124TransferWorkflow } from '../transfer/transfer-migration.js';
+import { Migration20261124MatchStatementTriggers } from '../transfer/match-trigger-migration.js';
 import { Migration20261124SifRefMap } from '../sis-sync/sif-ref-map-migration.js';
+import { Migration20261124SifRefMapDocuments } from '../sis-sync/sif-ref-map-documents-migration.js';
 import { Migration20261124Users } from '../users/users-migration.js';
 import { ExchangeRegistrationEntity, Migration20261122NodeRegistration } from './registration-entity.js';
 
@@ -39,5 +43,9 @@ export const nodeSchema: DatabaseSchema = {
     Migration20261124SifRefMap,
     Migration20261124ZoneQueueSpeed,
     Migration20261124EdfiRecordsIndexes,
+    Migration20261124EdfiDescriptorReferences,
+    Migration20261124EdfiScopedDeletes,
+    Migration20261124SifRefMapDocuments,
+    Migration20261124MatchStatementTriggers,
   ],
 };

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { boundRows } from '../records/bound-statements.js';
 
 /** Whether a message was processed now or had been processed before. */
 export type InboxOutcome<T> = { kind: 'processed'; value: T } | { kind: 'duplicate' };
@@ -15,7 +16,8 @@ export async function processOnce<T>(
   work: (tx: EntityManager) => Promise<T>,
 ): Promise<InboxOutcome<T>> {
   return em.transactional(async (tx) => {
-    const inserted = await tx.execute<Array<{ id: string }>>(
+    const inserted = await boundRows<{ id: string }>(
+      tx,
       `INSERT INTO inbox_message (id, source) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`,
       [message.id, message.source],
     );

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { boundRows } from '../records/bound-statements.js';
 
 /**
  * A durable outbox in PostgreSQL (DESIGN §6: "each node keeps a durable
@@ -35,7 +36,8 @@ export const DEFAULT_RETRY: RetryPolicy = { baseMs: 1000, maxMs: 5 * 60_000, max
 
 /** Adds a message to the outbox; a second enqueue of the same id changes nothing. */
 export async function enqueue(em: EntityManager, message: Omit<OutboxMessage, 'attempts'>): Promise<void> {
-  await em.execute(
+  await boundRows(
+    em,
     `INSERT INTO outbox_message (id, destination, content_type, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     [message.id, message.destination, message.contentType, message.body],
   );
@@ -43,13 +45,14 @@ export async function enqueue(em: EntityManager, message: Omit<OutboxMessage, 'a
 
 /** Claims up to `limit` due messages for `leaseMs`. */
 export async function claimDue(em: EntityManager, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
-  const rows = await em.execute<Array<{ id: string; destination: string; content_type: string; body: Buffer; attempts: number }>>(
-    `UPDATE outbox_message SET locked_until = now() + (? * interval '1 millisecond')
+  const rows = await boundRows<{ id: string; destination: string; content_type: string; body: Buffer; attempts: number }>(
+    em,
+    `UPDATE outbox_message SET locked_until = now() + (?::integer * interval '1 millisecond')
       WHERE id IN (
         SELECT id FROM outbox_message
          WHERE status = 'pending' AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
          ORDER BY next_attempt_at
-         LIMIT ? FOR UPDATE SKIP LOCKED)
+         LIMIT ?::integer FOR UPDATE SKIP LOCKED)
       RETURNING id, destination, content_type, body, attempts`,
     [leaseMs, limit],
   );
@@ -61,7 +64,8 @@ export async function settle(em: EntityManager, message: OutboxMessage, outcome:
   if (outcome.kind === 'delivered') {
     // The body may hold a student's records before sealing: once delivered it is dropped, and only the
     // row stays, so the id keeps a second enqueue of the same message from sending it again.
-    await em.execute(
+    await boundRows(
+      em,
       `UPDATE outbox_message SET status = 'delivered', delivered_at = now(), attempts = attempts + 1, locked_until = NULL, body = ''::bytea WHERE id = ?`,
       [message.id],
     );
@@ -69,10 +73,11 @@ export async function settle(em: EntityManager, message: OutboxMessage, outcome:
   }
   const attempts = message.attempts + 1;
   const failed = outcome.kind === 'failed' || attempts >= policy.maxAttempts;
-  await em.execute(
+  await boundRows(
+    em,
     `UPDATE outbox_message
-        SET status = ?, attempts = ?, last_error = ?, locked_until = NULL,
-            next_attempt_at = now() + (? * interval '1 millisecond')
+        SET status = ?, attempts = ?::integer, last_error = ?, locked_until = NULL,
+            next_attempt_at = now() + (?::integer * interval '1 millisecond')
       WHERE id = ?`,
     [failed ? 'failed' : 'pending', attempts, outcome.error.slice(0, 2000), backoffMs(attempts, policy), message.id],
   );

@@ -30,21 +30,25 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
     alias_hash: d.alias?.hash ?? null,
     body: d.body,
     orgs: d.educationOrganizationIds,
-    refs: d.references.map((r) => ({ res: r.target, hash: r.hash, doc: !r.isDescriptor })),
+    refs: d.references.map((r) => ({ res: r.target, hash: r.hash })),
   }));
   const rows = await boundRows<BatchRow>(
     em,
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb) AS i(n int, id text, resource text, hash text, identity jsonb, alias_resource text, alias_hash text, body jsonb, orgs bigint[], refs jsonb)
      ),
-     refs AS (SELECT i.n, r.res, r.hash, r.doc FROM input i, jsonb_to_recordset(i.refs) AS r(res text, hash text, doc boolean)),
-     -- Correlated scalar subqueries, not NOT EXISTS: the planner cannot estimate a JSON batch and would
-     -- otherwise turn the check into an anti-join that scans and sorts the whole document table per batch.
-     missing AS (
-       SELECT r.n, r.res, r.hash FROM refs r
-       WHERE (SELECT true FROM edfi_document d WHERE d.resource = r.res AND d.identity_hash = r.hash LIMIT 1) IS NULL
-         AND (SELECT true FROM edfi_document d WHERE d.alias_resource = r.res AND d.alias_hash = r.hash LIMIT 1) IS NULL
+     refs AS (SELECT i.n, r.res, r.hash FROM input i, jsonb_to_recordset(i.refs) AS r(res text, hash text)),
+     -- Each distinct target is looked up once per batch: a batch's records mostly name the same
+     -- schools and descriptor values. Correlated scalar subqueries, not NOT EXISTS: the planner cannot
+     -- estimate a JSON batch and would otherwise turn the check into an anti-join that scans and sorts
+     -- the whole document table per batch. COALESCE keeps the order: by identity first, then (abstract
+     -- targets such as educationOrganizations) by superclass alias.
+     absent AS (
+       SELECT t.res, t.hash FROM (SELECT DISTINCT res, hash FROM refs) t
+       WHERE COALESCE((SELECT true FROM edfi_document d WHERE d.resource = t.res AND d.identity_hash = t.hash LIMIT 1),
+                      (SELECT true FROM edfi_document d WHERE d.alias_resource = t.res AND d.alias_hash = t.hash LIMIT 1)) IS NULL
      ),
+     missing AS (SELECT r.n, r.res, r.hash FROM refs r JOIN absent a ON a.res = r.res AND a.hash = r.hash),
      written AS (
        INSERT INTO edfi_document AS d (id, resource, identity_hash, identity, alias_resource, alias_hash, body, education_organization_ids, change_version)
        SELECT i.id, i.resource, i.hash, i.identity, i.alias_resource, i.alias_hash, i.body, i.orgs, nextval('edfi_change_version')
@@ -58,7 +62,7 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
      cleared AS (DELETE FROM edfi_reference x WHERE x.from_id = ANY (ARRAY(SELECT w.id FROM written w WHERE NOT w.created))),
      linked AS (
        INSERT INTO edfi_reference (from_id, to_resource, to_hash)
-       SELECT w.id, r.res, r.hash FROM written w JOIN input i ON i.resource = w.resource AND i.hash = w.identity_hash JOIN refs r ON r.n = i.n AND r.doc
+       SELECT w.id, r.res, r.hash FROM written w JOIN input i ON i.resource = w.resource AND i.hash = w.identity_hash JOIN refs r ON r.n = i.n
      )
      SELECT i.n, w.id, w.created, w.change_version, w.last_modified,
        (SELECT json_agg(json_build_array(m.res, m.hash)) FROM missing m WHERE m.n = i.n) AS missing

@@ -4,8 +4,8 @@
  * `/deletes`, available change versions), and the education organizations a
  * student relates to (for the access helper's scoping).
  *
- * Documents come back as JSON text, assembled from the stored body without
- * parsing it, so a page of 500 costs one query and string concatenation.
+ * Documents come back as JSON text, assembled by PostgreSQL from the stored
+ * body without parsing it: a page of 500 is one query returning one row.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { identityHash } from '../edfi/document-identity.js';
@@ -35,9 +35,11 @@ export interface DocumentQuery {
   readonly condition?: { readonly sql: string; readonly params: readonly unknown[] };
 }
 
-/** A page of documents and, when asked, the total count. */
+/** A page of documents as the JSON array the API returns, and, when asked, the total count. */
 export interface DocumentPage {
-  readonly documents: StoredDocument[];
+  /** The documents as one JSON array text (`[…]`), in insertion order. */
+  readonly json: string;
+  readonly count: number;
   readonly totalCount?: number;
 }
 
@@ -61,7 +63,7 @@ const SELECT_DOCUMENT = `SELECT id, seq, change_version, last_modified, body::te
 /** One document of a resource by id, or undefined. */
 export async function getDocument(em: EntityManager, resource: ResourceModel, id: string): Promise<StoredDocument | undefined> {
   const [row] = await boundRows<DocumentRow>(em, `${SELECT_DOCUMENT} WHERE id = ? AND resource = ?`, [id, resourceKey(resource.project, resource.name)]);
-  return row ? toStored(row) : undefined;
+  return row ? { id: row.id, etag: row.change_version, changeVersion: Number(row.change_version), json: documentJson(row) } : undefined;
 }
 
 /** The education organization ids stored with a document (see `prepareDocument`). */
@@ -89,49 +91,86 @@ export async function studentEducationOrganizationIds(em: EntityManager, student
 const pageCursors = new Map<string, number>();
 const MAX_CURSORS = 2000;
 
-/** Documents of a resource matching the query, in insertion order. */
+/**
+ * Documents of a resource matching the query, in insertion order, as the
+ * JSON array the API returns. Assembled here from each stored body's text
+ * (measured: string concatenation in Node is cheaper than in PostgreSQL).
+ */
 export async function queryDocuments(em: EntityManager, resource: ResourceModel, query: DocumentQuery): Promise<DocumentPage> {
   const { conditions, params } = whereClause(resource, query);
   const signature = `${resourceKey(resource.project, resource.name)} ${JSON.stringify(params)}`;
   const cursor = query.offset > 0 ? pageCursors.get(`${signature} ${query.offset}`) : undefined;
   const pageConditions = cursor === undefined ? conditions : [...conditions, 'seq > ?'];
   const pageParams = cursor === undefined ? [...params, query.limit, query.offset] : [...params, cursor, query.limit, 0];
-  const rows = await boundRows<DocumentRow>(
-    em,
-    `${SELECT_DOCUMENT} WHERE ${pageConditions.join(' AND ')} ORDER BY seq LIMIT ? OFFSET ?`,
-    pageParams,
-  );
+  const rows = await boundRows<DocumentRow>(em, `${SELECT_DOCUMENT} WHERE ${pageConditions.join(' AND ')} ORDER BY seq LIMIT ? OFFSET ?`, pageParams);
   if (rows.length === query.limit && rows.length > 0) rememberCursor(`${signature} ${query.offset + query.limit}`, Number(rows.at(-1)!.seq));
-  const documents = rows.map(toStored);
-  if (!query.totalCount) return { documents };
-  const [count] = await boundRows<{ count: string }>(em, `SELECT count(*) AS count FROM edfi_document WHERE ${conditions.join(' AND ')}`, params);
-  return { documents, totalCount: Number(count!.count) };
+  let json = '[';
+  for (let i = 0; i < rows.length; i++) json += i === 0 ? documentJson(rows[i]!) : `,${documentJson(rows[i]!)}`;
+  json += ']';
+  if (!query.totalCount) return { json, count: rows.length };
+  const [total] = await boundRows<{ count: string }>(em, `SELECT count(*) AS count FROM edfi_document WHERE ${conditions.join(' AND ')}`, params);
+  return { json, count: rows.length, totalCount: Number(total!.count) };
 }
 
-/** Deleted documents of a resource (the change queries' `/deletes`). */
+/** An SQL condition from the access layer over a table with the document columns (knex `?` placeholders). */
+export interface ScopeCondition {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Deleted documents of a resource (the change queries' `/deletes`).
+ * `scope(alias)` gives the access layer's condition over the tombstone table
+ * (same columns as `edfi_document`): a client learns only of deletions in its
+ * scope, as with every other read.
+ */
 export async function deletedDocuments(
   em: EntityManager,
   resource: ResourceModel,
   query: Pick<DocumentQuery, 'offset' | 'limit' | 'minChangeVersion' | 'maxChangeVersion'>,
+  scope?: (alias: string) => ScopeCondition | null,
 ): Promise<DeletedDocument[]> {
+  const condition = scope?.('edfi_deleted');
   const rows = await boundRows<{ id: string; change_version: string; identity: Record<string, unknown> }>(
     em,
     `SELECT id, change_version, identity FROM edfi_deleted
-     WHERE resource = ? AND change_version >= ? AND change_version <= ?
+     WHERE resource = ? AND change_version >= ? AND change_version <= ?${condition ? ` AND ${condition.sql}` : ''}
      ORDER BY change_version LIMIT ? OFFSET ?`,
-    [resourceKey(resource.project, resource.name), query.minChangeVersion ?? 0, query.maxChangeVersion ?? Number.MAX_SAFE_INTEGER, query.limit, query.offset],
+    [
+      resourceKey(resource.project, resource.name),
+      query.minChangeVersion ?? 0,
+      query.maxChangeVersion ?? Number.MAX_SAFE_INTEGER,
+      ...(condition?.params ?? []),
+      query.limit,
+      query.offset,
+    ],
   );
   return rows.map((r) => ({ id: r.id, changeVersion: Number(r.change_version), keyValues: r.identity }));
 }
 
-/** The oldest and newest change versions (Ed-Fi change queries `availableChangeVersions`). */
-export async function availableChangeVersions(em: EntityManager): Promise<{ oldestChangeVersion: number; newestChangeVersion: number }> {
-  const [row] = await boundRows<{ newest: string }>(
+/**
+ * The oldest and newest change versions (Ed-Fi change queries
+ * `availableChangeVersions`). Without a scope: the sequence's last value. With
+ * one: the newest change among the documents and tombstones in scope, so a
+ * client cannot watch changes outside its scope happen.
+ */
+export async function availableChangeVersions(
+  em: EntityManager,
+  scope?: (alias: string) => ScopeCondition | null,
+): Promise<{ oldestChangeVersion: number; newestChangeVersion: number }> {
+  const documents = scope?.('edfi_document');
+  const deleted = scope?.('edfi_deleted');
+  if (!documents || !deleted) {
+    const [row] = await boundRows<{ newest: string }>(em, `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS newest FROM edfi_change_version`, []);
+    return { oldestChangeVersion: 0, newestChangeVersion: Number(row!.newest) };
+  }
+  const [row] = await boundRows<{ newest: string | null }>(
     em,
-    `SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS newest FROM edfi_change_version`,
-    [],
+    `SELECT GREATEST((SELECT max(change_version) FROM edfi_document WHERE ${documents.sql}),
+                     (SELECT max(change_version) FROM edfi_deleted WHERE ${deleted.sql})) AS newest`,
+    [...documents.params, ...deleted.params],
   );
-  return { oldestChangeVersion: 0, newestChangeVersion: Number(row!.newest) };
+  return { oldestChangeVersion: 0, newestChangeVersion: Number(row?.newest ?? 0) };
 }
 
 function whereClause(resource: ResourceModel, query: DocumentQuery): { conditions: string[]; params: unknown[] } {
@@ -181,14 +220,8 @@ function rememberCursor(key: string, seq: number): void {
   pageCursors.set(key, seq);
 }
 
-function toStored(row: DocumentRow): StoredDocument {
-  const etag = String(row.change_version);
-  const modified = new Date(row.last_modified).toISOString();
+/** The API form of a stored document: `id` first, the body's members, then `_etag` and `_lastModifiedDate`. */
+function documentJson(row: DocumentRow): string {
   const body = row.body.length > 2 ? `,${row.body.slice(1, -1)}` : '';
-  return {
-    id: row.id,
-    etag,
-    changeVersion: Number(row.change_version),
-    json: `{"id":"${row.id}"${body},"_etag":"${etag}","_lastModifiedDate":"${modified}"}`,
-  };
+  return `{"id":"${row.id}"${body},"_etag":"${row.change_version}","_lastModifiedDate":"${new Date(row.last_modified).toISOString()}"}`;
 }

@@ -51,6 +51,7 @@ interface WriteRow {
  * The document must come from `prepareDocument` (validated).
  */
 export async function upsertDocument(em: EntityManager, document: PreparedDocument): Promise<UpsertResult> {
+  const references = referencesJson(document.references);
   const [row] = await boundRows<WriteRow>(
     em,
     `WITH ${REFERENCE_CHECK},
@@ -67,7 +68,7 @@ export async function upsertDocument(em: EntityManager, document: PreparedDocume
      SELECT (SELECT json_agg(json_build_array(res, hash)) FROM missing) AS missing, w.id, w.created, w.change_version, w.last_modified
      FROM (SELECT 1) AS one LEFT JOIN written w ON true`,
     [
-      referencesJson(document.references),
+      references,
       newDocumentId(),
       document.key,
       document.identityHash,
@@ -76,7 +77,7 @@ export async function upsertDocument(em: EntityManager, document: PreparedDocume
       document.alias?.hash ?? null,
       JSON.stringify(document.body),
       pgArray(document.educationOrganizationIds),
-      referencesJson(document.references.filter((r) => !r.isDescriptor)),
+      references,
     ],
   );
   if (row!.missing) return { kind: 'failed', failure: missingFailure(document.references, row!.missing) };
@@ -101,6 +102,7 @@ export async function updateDocument(em: EntityManager, id: string, document: Pr
 }
 
 async function updateById(em: EntityManager, id: string, document: PreparedDocument, ifMatch?: string): Promise<UpdateResult> {
+  const references = referencesJson(document.references);
   const [row] = await boundRows<WriteRow & { found: boolean; old_hash: string | null; stale: boolean; dependents: boolean }>(
     em,
     `WITH ${REFERENCE_CHECK},
@@ -126,7 +128,7 @@ async function updateById(em: EntityManager, id: string, document: PreparedDocum
        (SELECT json_agg(json_build_array(res, hash)) FROM missing) AS missing, w.id, w.created, w.change_version, w.last_modified
      FROM (SELECT 1) AS one LEFT JOIN written w ON true`,
     [
-      referencesJson(document.references),
+      references,
       id,
       document.key,
       document.identityHash,
@@ -140,7 +142,7 @@ async function updateById(em: EntityManager, id: string, document: PreparedDocum
       ifMatch ?? null,
       document.identityHash,
       document.resource.allowIdentityUpdate,
-      referencesJson(document.references.filter((r) => !r.isDescriptor)),
+      references,
       ifMatch ?? null,
       ifMatch ?? null,
     ],
@@ -175,12 +177,12 @@ export async function deleteDocument(em: EntityManager, resource: ResourceModel,
      gone AS (
        DELETE FROM edfi_document d USING target t
        WHERE d.id = t.id AND NOT EXISTS (SELECT 1 FROM dependents) AND (?::bigint IS NULL OR t.change_version = ?::bigint)
-       RETURNING d.id, d.resource, d.identity
+       RETURNING d.id, d.resource, d.identity, d.education_organization_ids
      ),
      unlinked AS (DELETE FROM edfi_reference x USING gone g WHERE x.from_id = g.id),
      tomb AS (
-       INSERT INTO edfi_deleted (id, resource, identity, change_version)
-       SELECT id, resource, identity, nextval('edfi_change_version') FROM gone RETURNING change_version
+       INSERT INTO edfi_deleted (id, resource, identity, education_organization_ids, change_version)
+       SELECT id, resource, identity, education_organization_ids, nextval('edfi_change_version') FROM gone RETURNING change_version
      )
      SELECT EXISTS (SELECT 1 FROM target) AS found, EXISTS (SELECT 1 FROM dependents) AS dependents,
        (SELECT ?::bigint IS NOT NULL AND change_version <> ?::bigint FROM target) AS stale,
@@ -201,11 +203,16 @@ const REFERENCE_CHECK = `
   refs AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(res text, hash text)),
   missing AS (
     SELECT r.res, r.hash FROM refs r
-    WHERE NOT EXISTS (SELECT 1 FROM edfi_document d WHERE d.resource = r.res AND d.identity_hash = r.hash)
-      AND NOT EXISTS (SELECT 1 FROM edfi_document d WHERE d.alias_resource = r.res AND d.alias_hash = r.hash)
+    -- By identity first; by superclass alias (abstract targets such as educationOrganizations) only when not found.
+    WHERE COALESCE((SELECT true FROM edfi_document d WHERE d.resource = r.res AND d.identity_hash = r.hash LIMIT 1),
+                   (SELECT true FROM edfi_document d WHERE d.alias_resource = r.res AND d.alias_hash = r.hash LIMIT 1)) IS NULL
   )`;
 
-/** Replaces the reference rows of the written document (descriptor references are not stored). */
+/**
+ * Replaces the reference rows of the written document: references to
+ * documents and to descriptor values alike, so DELETE of either answers 409
+ * while it is still used (ODS/API enforces both with foreign keys).
+ */
 const RELINK = `
   cleared AS (DELETE FROM edfi_reference x USING written w WHERE x.from_id = w.id AND NOT w.created),
   linked AS (

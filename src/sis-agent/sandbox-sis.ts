@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SisAgent } from './sis-agent.js';
+import { eventObjects, SisAgent } from './sis-agent.js';
 import { buildSisRoster } from './sis-roster.js';
 
 /**
@@ -29,8 +29,10 @@ export function startSandboxSis(nodeUrl: string, district: { ncesId: string; nam
     agent = new SisAgent({ zoneUrl: `${nodeUrl}/zones/district-sis`, mode: 'pull', roster, pollMs: 2000 });
     await agent.connect();
     if (!existsSync(marker)) {
-      const count = await agent.publishAll(roster.objects);
-      if (count < roster.objects.length) return;
+      // Objects without SIF_Events (StudentAcademicRecord) wait for a request (`rex node sif sync`).
+      const events = eventObjects(roster.objects);
+      const count = await agent.publishAll(events);
+      if (count < events.length) return;
       mkdirSync(dataDir, { recursive: true });
       writeFileSync(marker, `${JSON.stringify({ publishedAt: new Date().toISOString(), events: count })}\n`);
       log(`sis-agent   ${district.name}: published ${count} SIF events (${SANDBOX_SIS_STUDENTS} students) to ${nodeUrl}/zones/district-sis`);

@@ -6,9 +6,16 @@ import { decodeSif, encodeSif } from '../sif/sif-codec.js';
 import type { SifError } from '../sif/sif-error.js';
 import { readSifMessage } from '../sif/sif-read.js';
 import { newHeader, SIF_VERSION, type SifAck, type SifEventAction, type SifMessage, type SifRequest, type SifResponse } from '../sif/sif-message.js';
+import { SUBSCRIBE_OBJECT_NAMES } from '../sif/object-names.js';
 import { SIS_OBJECT_NAMES } from '../sis-mapping/sis-mapping.js';
 import { answerPackets } from './sis-answers.js';
 import type { RosterObject, SisRoster } from './sis-roster.js';
+
+
+/** The roster objects that travel as SIF_Events (SIF 2.4 gives some objects, e.g. StudentAcademicRecord, none: they are only requested). */
+export function eventObjects(objects: readonly RosterObject[]): RosterObject[] {
+  return objects.filter((o) => SUBSCRIBE_OBJECT_NAMES.has(o.objectName));
+}
 
 /**
  * A simulated student information system (issue 5): a SIF 2.x agent that
@@ -100,12 +107,14 @@ export class SisAgent {
       'SIF_Register',
     );
     const objects = SIS_OBJECT_NAMES.map((objectName) => ({ objectName }));
+    // Some objects (StudentAcademicRecord) have no SIF_Events in SIF 2.4: provided and answered, never published.
+    const published = objects.filter(({ objectName }) => SUBSCRIBE_OBJECT_NAMES.has(objectName));
     await this.sendOk(
       {
         type: 'SIF_Provision',
         version: SIF_VERSION,
         header: this.header(),
-        objects: { provide: objects, subscribe: [], publishAdd: objects, publishChange: objects, publishDelete: objects, request: [], respond: objects },
+        objects: { provide: objects, subscribe: [], publishAdd: published, publishChange: published, publishDelete: published, request: [], respond: objects },
       },
       'SIF_Provision',
     );
@@ -127,7 +136,7 @@ export class SisAgent {
    */
   async publishAll(objects: readonly RosterObject[], onProgress?: (done: number) => void, concurrency = 4): Promise<number> {
     let done = 0;
-    for (const name of SIS_OBJECT_NAMES) {
+    for (const name of SIS_OBJECT_NAMES.filter((n) => SUBSCRIBE_OBJECT_NAMES.has(n))) {
       const batch = objects.filter((o) => o.objectName === name);
       for (let i = 0; i < batch.length && !this.stopped; i += concurrency) {
         await Promise.all(batch.slice(i, i + concurrency).map((o) => this.publish(o.objectName, 'Add', o.object)));

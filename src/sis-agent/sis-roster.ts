@@ -124,6 +124,9 @@ class Collected {
   readonly enrollments: Doc[] = [];
   readonly sectionEnrollments: Doc[] = [];
   readonly attendance: Doc[] = [];
+  readonly grades: Doc[] = [];
+  readonly academicRecords: Doc[] = [];
+  readonly specialEducation: Doc[] = [];
 
   add(record: SyntheticRecord): void {
     const d = record.document as Doc;
@@ -138,6 +141,9 @@ class Collected {
       case 'studentSchoolAssociations': return void this.enrollments.push(d);
       case 'studentSectionAssociations': return void this.sectionEnrollments.push(d);
       case 'studentSchoolAttendanceEvents': return void this.attendance.push(d);
+      case 'grades': return void this.grades.push(d);
+      case 'studentAcademicRecords': return void this.academicRecords.push(d);
+      case 'studentSpecialEducationProgramAssociations': return void this.specialEducation.push(d);
     }
   }
 }
@@ -257,9 +263,110 @@ function rosterFrom(c: Collected, w: Writer): SisRoster {
       AttendanceNote: a['attendanceEventReason'],
     }));
   }
+  for (const [objectName, object] of academicObjects(c, w, sectionRefs, studentRef)) push(objectName, object);
+  for (const [objectName, object] of programObjects(c, w, studentRef)) push(objectName, object);
   const order = new Map(SIS_OBJECT_NAMES.map((n, i) => [n, i]));
   const objects = out.map((o, i) => ({ o, i })).sort((a, b) => order.get(a.o.objectName)! - order.get(b.o.objectName)! || a.i - b.i).map(({ o }) => o);
   return { objects, byName: (name) => objects.filter((o) => o.objectName === name) };
+}
+
+/** A SIF mark value (xs:decimal, at most two fraction digits). */
+function markDecimal(value: unknown): string | undefined {
+  return typeof value === 'number' ? String(Math.round(value * 100) / 100) : undefined;
+}
+
+/**
+ * Marks and records, kept to a few objects per student so the sandbox
+ * starts quickly: each student's latest mark per section
+ * (StudentSectionMarks), the gradebook grade of their first marked section
+ * (StudentGrade) and their latest academic record (StudentAcademicRecord).
+ */
+function* academicObjects(c: Collected, w: Writer, sectionRefs: Map<string, string>, studentRef: (id: unknown) => string): Generator<[string, SifJsonObject]> {
+  const latest = new Map<string, { grade: Doc; term: string; sectionRef: string }>();
+  for (const grade of c.grades) {
+    const a = grade['studentSectionAssociationReference'];
+    const sectionRef = sectionRefs.get(sectionKey(a));
+    const term = w.code('gradingPeriod', grade['gradingPeriodReference'].gradingPeriodDescriptor);
+    if (!sectionRef || !term) continue;
+    const key = `${a.studentUniqueId}|${sectionRef}`;
+    const seen = latest.get(key);
+    if (!seen || seen.grade['gradingPeriodReference'].gradingPeriodName < grade['gradingPeriodReference'].gradingPeriodName) latest.set(key, { grade, term, sectionRef });
+  }
+  const graded = new Set<string>();
+  for (const { grade, term, sectionRef } of latest.values()) {
+    const a = grade['studentSectionAssociationReference'];
+    const mark = element({ '@MarkInfoRefId': rosterRefId('MarkInfo', 'percent-letter'), Percentage: markDecimal(grade['numericGradeEarned']), Letter: grade['letterGradeEarned'], Narrative: grade['diagnosticStatement'] });
+    yield ['StudentSectionMarks', {
+      '@StudentPersonalRefId': studentRef(a.studentUniqueId),
+      '@SectionInfoRefId': sectionRef,
+      '@TermInfoRefId': term,
+      '@SchoolInfoRefId': rosterRefId('SchoolInfo', String(a.schoolId)),
+      IsFinal: 'false',
+      MarkList: { Mark: mark },
+    }];
+    if (graded.has(a.studentUniqueId)) continue;
+    graded.add(a.studentUniqueId);
+    yield ['StudentGrade', element({
+      '@RefId': rosterRefId('StudentGrade', `${a.studentUniqueId}|${sectionRef}`),
+      StudentPersonalRefId: studentRef(a.studentUniqueId),
+      SectionInfoRefId: sectionRef,
+      SchoolInfoRefId: rosterRefId('SchoolInfo', String(a.schoolId)),
+      SchoolYear: String(a.schoolYear),
+      Grade: element({ Percentage: markDecimal(grade['numericGradeEarned']), Letter: grade['letterGradeEarned'] }),
+    })];
+  }
+  for (const student of c.students) yield ['StudentAcademicRecord', academicRecord(student['studentUniqueId'], c.academicRecords, studentRef)];
+}
+
+function academicRecord(studentUniqueId: string, records: Doc[], studentRef: (id: unknown) => string): SifJsonObject {
+  const own = records.filter((r) => r['studentReference'].studentUniqueId === studentUniqueId);
+  const last = own.reduce<Doc | undefined>((l, r) => (l === undefined || r['schoolYearTypeReference'].schoolYear >= l['schoolYearTypeReference'].schoolYear ? r : l), undefined);
+  const gpa = (last?.['gradePointAverages'] as Doc[] | undefined)?.[0];
+  const term = last && element({
+    TermInfoData: { SchoolYear: String(last['schoolYearTypeReference'].schoolYear) },
+    CreditsAttempted: markDecimal(last['sessionAttemptedCredits']),
+    CreditsEarned: markDecimal(last['sessionEarnedCredits']),
+    GPA: gpa?.['isCumulative'] === false ? markDecimal(gpa['gradePointAverageValue']) : undefined,
+  });
+  const summary = last && element({
+    TotalCreditsAttempted: markDecimal(last['cumulativeAttemptedCredits']),
+    TotalCreditsEarned: markDecimal(last['cumulativeEarnedCredits']),
+    CumulativeGPA: gpa?.['isCumulative'] === true ? markDecimal(gpa['gradePointAverageValue']) : undefined,
+    ProjectedGraduationDate: last['projectedGraduationDate'],
+  });
+  return element({
+    '@RefId': rosterRefId('StudentAcademicRecord', studentUniqueId),
+    '@SIF_RefId': studentRef(studentUniqueId),
+    '@SIF_RefObject': 'StudentPersonal',
+    ReportingDate: AS_OF_DATE,
+    AcademicPerformanceHistory: term ? { TermPerformance: term } : undefined,
+    AcademicPerformanceSummary: summary && Object.keys(summary).length > 0 ? summary : undefined,
+  });
+}
+
+const PRIORITIES = ['Primary', 'Secondary', 'Tertiary', 'Additional'];
+
+/** Special education participations (StudentParticipation), one per program association. */
+function* programObjects(c: Collected, w: Writer, studentRef: (id: unknown) => string): Generator<[string, SifJsonObject]> {
+  for (const p of c.specialEducation) {
+    const studentUniqueId = p['studentReference'].studentUniqueId;
+    const categories = (p['disabilities'] as Doc[] | undefined ?? []).flatMap((d, i) => {
+      const code = w.code('disability', d['disabilityDescriptor']);
+      return code ? [{ Code: code, ExceptionalityPriority: PRIORITIES[Math.min(i, 3)]! }] : [];
+    });
+    yield ['StudentParticipation', element({
+      '@RefId': rosterRefId('StudentParticipation', `${studentUniqueId}|${p['beginDate']}`),
+      '@StudentPersonalRefId': studentRef(studentUniqueId),
+      StudentParticipationAsOfDate: p['beginDate'],
+      ProgramType: w.coded('programType', p['programReference'].programTypeDescriptor),
+      EvaluationDate: p['lastEvaluationDate'],
+      ExceptionalityCategories: list('ExceptionalityCategories', 'ExceptionalityCategory', categories),
+      ProgramPlanEffectiveDate: p['iepBeginDate'],
+      ProgramPlacementDate: p['beginDate'],
+      ProgramReviewDate: p['iepReviewDate'],
+      ProgramExitDate: p['endDate'],
+    })];
+  }
 }
 
 function sectionKey(s: Doc): string {

@@ -34,7 +34,13 @@ export type CodeSetName =
   | 'schoolPhoneType'
   | 'emailType'
   | 'relationship'
-  | 'studentIdType';
+  | 'studentIdType'
+  | 'gradingPeriod'
+  | 'courseAttemptResult'
+  | 'programType'
+  | 'disability'
+  | 'programExitReason'
+  | 'snapshotProgram';
 
 /** Every code set, by name. */
 export type CodeSets = Readonly<Record<CodeSetName, CodeSet>>;

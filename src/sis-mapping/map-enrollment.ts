@@ -55,6 +55,8 @@ export const studentSchoolEnrollmentMapper: SifObjectMapper = {
 export const studentSectionEnrollmentMapper: SifObjectMapper = {
   objectName: 'StudentSectionEnrollment',
   refIdOf: (object) => attribute(object, 'RefId'),
+  // Marks and grades carry the student and section, not the enrollment's RefId (see map-academic.ts).
+  findBy: ['@StudentPersonalRefId', '@SectionInfoRefId'],
   references: (object) => [
     ['StudentPersonal', attribute(object, 'StudentPersonalRefId') ?? ''],
     ['SectionInfo', attribute(object, 'SectionInfoRefId') ?? ''],

@@ -37,6 +37,21 @@ export interface MappingContext {
   keyOf(objectName: string, refId: string): ObjectKey | undefined;
   /** The district's own local education agency id (Ed-Fi `localEducationAgencyId`). */
   readonly localEducationAgencyId: number;
+  /**
+   * The key of a stored object found by its attribute values rather than by
+   * RefId (see {@link SifObjectMapper.related}); undefined when none is stored.
+   */
+  relatedKeyOf?(objectName: string, attributes: Readonly<Record<string, string>>): ObjectKey | undefined;
+}
+
+/**
+ * An object a mapping needs that the SIF object does not name by RefId, e.g.
+ * the StudentSectionEnrollment of a student in a section for a mark: found
+ * by the attribute values of the stored object (`{ '@StudentPersonalRefId': … }`).
+ */
+export interface RelatedObject {
+  readonly objectName: string;
+  readonly attributes: Readonly<Record<string, string>>;
 }
 
 /** One SIF object type's mapping. */
@@ -46,8 +61,28 @@ export interface SifObjectMapper {
   refIdOf(object: SifObject): string | undefined;
   /** The (object name, RefId) pairs the mapping needs keys of. */
   references(object: SifObject): Array<[string, string]>;
+  /** Objects the mapping needs keys of that are found by attribute values (see {@link RelatedObject}). */
+  related?(object: SifObject): RelatedObject[];
+  /**
+   * The attributes (`@Name`) other mappers find this object by through
+   * {@link RelatedObject}: the sync layer files their values under an index
+   * (see {@link relatedKeyValue}) so the lookup never scans the zone.
+   */
+  readonly findBy?: readonly string[];
   /** Maps the whole object; throws {@link MappingFailure} for content that cannot be mapped. */
   map(object: SifObject, refId: string, context: MappingContext): { key: ObjectKey; documents: MappedDocument[] };
+}
+
+/** Separates the values of a related key (a control character, never in an attribute value). */
+export const RELATED_KEY_SEPARATOR = '\u001f';
+
+/**
+ * The indexed key of an object found by attribute values: the values of the
+ * target mapper's `findBy` attributes, in that order. `value` reads one
+ * attribute (of the stored object, or of a {@link RelatedObject}).
+ */
+export function relatedKeyValue(findBy: readonly string[], value: (name: string) => string | undefined): string {
+  return findBy.map((name) => value(name) ?? '').join(RELATED_KEY_SEPARATOR);
 }
 
 /** Raised inside mappers to stop at the first problem; turned into a `failed` result at the boundary. */
@@ -84,6 +119,24 @@ export function keyOf(context: MappingContext, objectName: string, refId: string
   const key = context.keyOf(objectName, id);
   if (!key) fail(`${element} ${id} refers to a ${objectName} this node has not received`);
   return key;
+}
+
+/** The key of a related object (see {@link RelatedObject}); one that never arrived is a failure. */
+export function relatedKey(context: MappingContext, related: RelatedObject, element: string): ObjectKey {
+  const key = context.relatedKeyOf?.(related.objectName, related.attributes);
+  if (!key) fail(`${element} refers to a ${related.objectName} this node has not received (${Object.values(related.attributes).join(', ')})`);
+  return key;
+}
+
+/** A full xs:date (partial SIF dates such as `2027` or `2027-05` give undefined). */
+export function fullDate(value: string | undefined): string | undefined {
+  return value !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : undefined;
+}
+
+/** The school year (ending year, as Ed-Fi counts it) a date falls in: July starts the next school year. */
+export function schoolYearOfDate(date: string): number {
+  const [year, month] = date.split('-').map(Number) as [number, number];
+  return month >= 7 ? year + 1 : year;
 }
 
 /** Copies the defined values only, so mapped documents carry no `undefined`. */

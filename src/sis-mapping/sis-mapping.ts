@@ -1,10 +1,12 @@
 import type { SifJsonObject } from '../sif/json-mapping.js';
+import { studentAcademicRecordMapper, studentGradeMapper, studentSectionMarksMapper } from './map-academic.js';
 import { studentDailyAttendanceMapper, studentSchoolEnrollmentMapper, studentSectionEnrollmentMapper } from './map-enrollment.js';
 import { studentContactPersonalMapper, studentContactRelationshipMapper, studentPersonalMapper } from './map-people.js';
+import { studentParticipationMapper, studentSnapshotMapper } from './map-programs.js';
 import { schoolCourseInfoMapper, schoolInfoMapper, sectionInfoMapper } from './map-school.js';
 import { MappingFailure, type MappingContext, type MappingResult, type SifObjectMapper } from './map-support.js';
 
-export type { MappedDocument, MappingContext, MappingResult, ObjectKey, SifObjectMapper } from './map-support.js';
+export type { MappedDocument, MappingContext, MappingResult, ObjectKey, RelatedObject, SifObjectMapper } from './map-support.js';
 
 /**
  * SIF 2.x objects of a district's SIS zone → Ed-Fi DS 5 documents (issue 5).
@@ -22,6 +24,11 @@ export const SIS_MAPPERS: readonly SifObjectMapper[] = [
   studentSchoolEnrollmentMapper,
   studentSectionEnrollmentMapper,
   studentDailyAttendanceMapper,
+  studentSectionMarksMapper,
+  studentGradeMapper,
+  studentAcademicRecordMapper,
+  studentParticipationMapper,
+  studentSnapshotMapper,
 ];
 
 const BY_NAME = new Map(SIS_MAPPERS.map((m) => [m.objectName, m]));

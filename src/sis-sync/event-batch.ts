@@ -1,4 +1,5 @@
 import type { SifJsonObject } from '../sif/json-mapping.js';
+import type { SifEvent } from '../sif/sif-message.js';
 import { sisMapper } from '../sis-mapping/sis-mapping.js';
 import type { NodeAgentDelivery, NodeAgentResult } from '../zones/node-agent.js';
 
@@ -94,4 +95,20 @@ export async function runSegment(segment: Segment, handle: (delivery: NodeAgentD
   };
   await Promise.all(Array.from({ length: Math.min(SEGMENT_CONCURRENCY, queue.length) }, worker));
   return ok;
+}
+
+/**
+ * The segment's events when it can be applied as one batch of Adds (every
+ * delivery an Add and every RefId alone in its group, so order inside does
+ * not matter); undefined otherwise.
+ */
+export function addBatchOf(segment: Segment): Array<{ index: number; event: SifEvent }> | undefined {
+  if (segment.groups.length < 2 || segment.groups.some((g) => g.length !== 1)) return undefined;
+  const events: Array<{ index: number; event: SifEvent }> = [];
+  for (const [index] of segment.groups) {
+    const message = segment.deliveries[index!]!.message;
+    if (message.type !== 'SIF_Event' || message.action !== 'Add') return undefined;
+    events.push({ index: index!, event: message });
+  }
+  return events;
 }

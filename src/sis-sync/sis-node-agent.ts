@@ -12,7 +12,8 @@ import type { NodeAgentBatchHandler, NodeAgentDelivery, NodeAgentHandler, NodeAg
 import { sendAsNodeAgent } from '../zones/zone-server.js';
 import { findZone } from '../zones/zone-store.js';
 import { applySifObject, applySifObjects, type ApplyOutcome, type SyncContext } from './apply-sif.js';
-import { eventSegments, runSegment } from './event-batch.js';
+import { addBatchOf, eventSegments, runSegment } from './event-batch.js';
+import { applySifAdds } from './apply-sif-batch.js';
 import { effectiveCodeSets } from './code-overrides.js';
 
 /**
@@ -91,7 +92,10 @@ export function sisNodeAgent(options: SisNodeAgentOptions): NodeAgentHandler {
  * Builds the batch handler: runs of consecutive events of one object type
  * are applied concurrently, one after the other per RefId (so the last one
  * wins as in sequence); SIF_Responses and changes of object type are
- * barriers. After a failure nothing later in the batch is attempted.
+ * barriers. A run of Adds with distinct RefIds is applied as one batch
+ * (apply-sif-batch.ts: multi-row upserts in one transaction, each object
+ * still whole or not at all). After a failure nothing later in the batch is
+ * attempted.
  */
 export function sisNodeAgentBatch(options: SisNodeAgentOptions): NodeAgentBatchHandler {
   const { orm, log = SILENT, codeSetsTtlMs = 5000 } = options;
@@ -127,10 +131,34 @@ export function sisNodeAgentBatch(options: SisNodeAgentOptions): NodeAgentBatchH
   return async (deliveries: NodeAgentDelivery[]): Promise<NodeAgentResult[]> => {
     const results = new Array<NodeAgentResult>(deliveries.length).fill({ kind: 'skipped' });
     for (const segment of eventSegments(deliveries)) {
-      if (!(await runSegment(segment, handleOne, results))) break;
+      const adds = addBatchOf(segment);
+      if (!(await (adds ? runAdds(segment.deliveries[adds[0]!.index]!.zoneId, adds, results) : runSegment(segment, handleOne, results)))) break;
     }
     return results;
   };
+
+  /** A segment of Adds with distinct RefIds, applied as one batch (apply-sif-batch.ts); resolves with whether all are done. */
+  async function runAdds(zoneId: string, adds: Array<{ index: number; event: SifEvent }>, results: NodeAgentResult[]): Promise<boolean> {
+    const objectName = adds[0]!.event.objectName;
+    const items = adds.filter(({ event }) => {
+      const object = event.object[objectName];
+      return typeof object === 'object' && !Array.isArray(object);
+    });
+    try {
+      const outcomes = await applySifAdds(orm, await contextFor(zoneId), objectName, items.map(({ event }) => event.object[objectName] as SifJsonObject));
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.kind !== 'failed') continue;
+        const { event } = items[i]!;
+        await recordFailure(zoneId, event.header.msgId, event.action, outcome);
+        await answerWithError(zoneId, event, outcome.error);
+      }
+    } catch (error) {
+      for (const { index } of adds) results[index] = { kind: 'failed', reason: String(error) };
+      return false;
+    }
+    for (const { index } of adds) results[index] = { kind: 'done' };
+    return true;
+  }
 
   async function onEvent(zoneId: string, event: SifEvent): Promise<void> {
     const object = event.object[event.objectName];

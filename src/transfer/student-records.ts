@@ -9,6 +9,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { demographicsFromEdfi, type EdfiStudentDistrictAssociation, type EdfiStudentNames } from '../matching/edfi-demographics.js';
 import type { RequestDemographics } from './transfer-entity.js';
+import { boundRows } from '../records/bound-statements.js';
 
 /**
  * The sections of a records packet: a record type (as the FERPA log and the
@@ -40,7 +41,8 @@ export type StudentDocuments = Record<string, Array<Record<string, unknown>>>;
 
 /** The demographics of a student of this district, or undefined when the store has no such student. */
 export async function studentDemographics(em: EntityManager, studentUniqueId: string): Promise<RequestDemographics | undefined> {
-  const rows = await em.execute<Array<{ resource: string; body: Record<string, unknown> }>>(
+  const rows = await boundRows<{ resource: string; body: Record<string, unknown> }>(
+    em,
     `SELECT resource, body FROM edfi_document
      WHERE identity->>'studentUniqueId' = ? AND resource IN ('ed-fi/students', 'ed-fi/studentEducationOrganizationAssociations')
      ORDER BY (resource = 'ed-fi/students') DESC, (body->>'sexDescriptor' IS NOT NULL) DESC, last_modified DESC`,
@@ -58,7 +60,8 @@ export async function studentDemographics(em: EntityManager, studentUniqueId: st
  * discipline incidents their behaviors belong to.
  */
 export async function studentDocuments(em: EntityManager, studentUniqueId: string): Promise<StudentDocuments> {
-  const rows = await em.execute<Array<{ resource: string; body: Record<string, unknown> }>>(
+  const rows = await boundRows<{ resource: string; body: Record<string, unknown> }>(
+    em,
     `SELECT resource, body FROM edfi_document WHERE identity->>'studentUniqueId' = ? AND resource = ANY(${TEXT_ARRAY}) ORDER BY seq`,
     [studentUniqueId, JSON.stringify(STUDENT_RESOURCES)],
   );
@@ -77,7 +80,7 @@ export async function studentDocuments(em: EntityManager, studentUniqueId: strin
 }
 
 async function documentsByIdentity(em: EntityManager, resource: string, condition: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
-  const rows = await em.execute<Array<{ body: Record<string, unknown> }>>(`SELECT body FROM edfi_document WHERE resource = ? AND ${condition} ORDER BY seq`, [resource, ...params]);
+  const rows = await boundRows<{ body: Record<string, unknown> }>(em, `SELECT body FROM edfi_document WHERE resource = ? AND ${condition} ORDER BY seq`, [resource, ...params]);
   return rows.map((r) => r.body);
 }
 

@@ -33,29 +33,16 @@ export function transferNodeOf(config: RexConfig): TransferNode {
   };
 }
 
-/** Waits between drains while the woken outbox finds nothing yet (a handler's writes commit after it returns). */
-const WAKE_DELAYS_MS = [0, 2, 5, 10, 20, 40, 80];
-
 /**
  * Tells the workflow how to make the node's outbox deliver at once (the
  * process that runs the outbox worker calls this), so a request or a
- * release leaves without waiting for the worker's next poll. A message
- * handler's writes commit only after it returns, so a wake that finds
- * nothing due drains again a little later, a few times, before leaving the
- * rest to the worker's poll.
+ * release leaves without waiting for the worker's next poll. Callers wake
+ * the outbox only after their transaction committed (message handlers via
+ * `afterCommit`), so one drain finds what they enqueued; a failed drain
+ * leaves the rest to the worker's poll and backoff.
  */
 export function registerTransferOutbox(ncesId: string, drain: () => Promise<number>): () => void {
-  const attempt = (step: number): void => {
-    const delay = WAKE_DELAYS_MS[step];
-    if (delay === undefined) return;
-    setTimeout(() => {
-      drain().then(
-        (sent) => (sent > 0 ? undefined : attempt(step + 1)),
-        () => attempt(step + 1),
-      );
-    }, delay).unref();
-  };
-  const wake = () => attempt(0);
+  const wake = () => void drain().catch(() => {});
   outboxes.set(ncesId, wake);
   return () => {
     if (outboxes.get(ncesId) === wake) outboxes.delete(ncesId);

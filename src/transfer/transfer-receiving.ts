@@ -19,6 +19,7 @@ import { SYSTEM_USER, type TransferNode } from './transfer-node.js';
 import type { PacketPayload, RejectionPayload, RequestPayload, StatusPayload } from './transfer-payloads.js';
 import { moveTransfer, openTransfer } from './transfer-store.js';
 import { releaseInTransaction, sendStatus, type StoredCandidate } from './transfer-workflow.js';
+import { boundRows } from '../records/bound-statements.js';
 
 /**
  * A request arrives at the releasing district: open the transfer, match the
@@ -69,7 +70,6 @@ export async function receiveRequest(tx: EntityManager, node: TransferNode, enve
   } else {
     await sendStatus(tx, node, matched.transfer, 'pending-release', 'A student was matched to the request; the records wait for release.');
   }
-  node.wakeOutbox?.();
 }
 
 /** The sender's request time, or now when it sent none that reads as a date. */
@@ -93,7 +93,7 @@ async function requestedTransfer(tx: EntityManager, requestMsgId: string, source
 }
 
 async function notify(tx: EntityManager, transfer: RecordsTransfer, status: string, message: string): Promise<void> {
-  await tx.execute(`INSERT INTO records_transfer_notification (transfer_id, status, message) VALUES (?, ?, ?)`, [transfer.id, status, message]);
+  await boundRows(tx, `INSERT INTO records_transfer_notification (transfer_id, status, message) VALUES (?, ?, ?)`, [transfer.id, status, message]);
 }
 
 /** Interim news from the releasing district (pending release, match error report). */
@@ -120,7 +120,8 @@ export async function receiveAnswer(tx: EntityManager, node: TransferNode, envel
   }
   const released = await moveTransfer(tx, transfer.id, 'released', actor, { decidedBy: answer.releasedBy, note: answer.comments });
   if (!released.ok) return;
-  await tx.execute(
+  await boundRows(
+    tx,
     `INSERT INTO records_transfer_packet (transfer_id, ciphertext, byte_length, record_types, sender_key_id) VALUES (?, ?, ?, string_to_array(?, ','), ?)`,
     [transfer.id, encryptAtRest(node.atRestKey, payloadBytes, transfer.id), payloadBytes.length, answer.recordTypes.join(','), null],
   );

@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUniqueViolation } from '../records/bound-statements.js';
+import { zoneRows } from './zone-sql.js';
 import type { SifJsonDocument } from '../sif/json-mapping.js';
 import { sifError, type SifError } from '../sif/sif-error.js';
 import type { SifAck } from '../sif/sif-message.js';
@@ -175,8 +177,8 @@ export async function settleWithAck(em: EntityManager, zoneId: string, target: s
   return settleSpecial(em, zoneId, target, ack, code);
 }
 
-/** Ack status codes that do more than remove the message (SMB 2 and 3, sleeping 8) or that only a ZIS sends (0, 9). */
-const SPECIAL_ACK_CODES = new Set([0, 2, 3, 8, 9]);
+/** Ack status codes that do more than remove the message (SMB 2 and 3, sleeping 8) or that only a ZIS sends (0, 9): never on a fast path. */
+export const SPECIAL_ACK_CODES: ReadonlySet<number> = new Set([0, 2, 3, 8, 9]);
 
 async function settleSpecial(em: EntityManager, zoneId: string, target: string, ack: SifAck, code: number | undefined): Promise<Settlement> {
   const rows = await em.execute<QueueRow[]>(`SELECT ${COLUMNS} FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? FOR UPDATE`, [
@@ -214,4 +216,149 @@ export async function queueDepth(em: EntityManager, zoneId: string, target: stri
   const depth = { queued: 0, blocked: 0 };
   for (const r of rows) depth[r.state as 'queued' | 'blocked'] = Number(r.count);
   return depth;
+}
+
+/*
+ * Fast paths of the three messages a busy zone sees most (SIF_Event,
+ * SIF_GetMessage, SIF_Ack): each is ONE statement in autocommit — one round
+ * trip and one commit instead of BEGIN, admit, work and COMMIT. Each writes
+ * only when the outcome is certain success (the sender is registered, is an
+ * agent of the zone, holds the right, and the SIF_MsgId is new); otherwise
+ * it writes nothing and the caller falls back to the general path
+ * (zone-server.ts), which works out the exact status or SIF_Error. So the
+ * fast paths change no behaviour, only the cost of the common case.
+ */
+
+/** Whether a SIF_MsgId from an agent was already received (read before the statement's own insert). */
+const SEEN = `EXISTS (SELECT 1 FROM zone_received s WHERE s.zone_id = ? AND s.source_id = ? AND s.msg_id = ?)`;
+
+/** The sender's registration as a lateral row: (mode, sleeping), its agent entry, and its rights on one object. */
+const SENDER = (lock: 'FOR UPDATE') => `
+  reg AS (SELECT mode, sleeping FROM zone_registration WHERE zone_id = ? AND source_id = ? ${lock}),
+  agent AS (SELECT 1 FROM zone_agent WHERE zone_id = ? AND source_id = ?)`;
+
+/**
+ * Fast path of SIF_GetMessage from an awake pull agent: records the
+ * SIF_MsgId and hands out the agent's oldest deliverable message (the same
+ * one until it is acknowledged), counting the attempt. Resolves with
+ * `{ message }` (undefined when the queue is empty: status 9), or undefined
+ * when nothing was written.
+ *
+ * Committed without waiting for the WAL flush (synchronous_commit off for
+ * this transaction only): a crash can lose only the msg id of the
+ * SIF_GetMessage and the attempt count, never a message, since the message
+ * stays queued until a SIF_Ack removes it — and that commit is flushed,
+ * flushing everything before it.
+ */
+export async function pullNextFast(em: EntityManager, zoneId: string, target: string, msgId: string): Promise<{ message: SifJsonDocument | undefined } | undefined> {
+  const rows = await zoneRows<{ fresh: boolean; message: SifJsonDocument | null; sync: string }>(
+    em,
+    `WITH ${SENDER('FOR UPDATE')},
+     allowed AS (SELECT 1 FROM reg, agent WHERE reg.mode = 'Pull' AND NOT reg.sleeping AND NOT ${SEEN}),
+     fresh AS (INSERT INTO zone_received (zone_id, source_id, msg_id) SELECT ?, ?, ? FROM allowed ON CONFLICT DO NOTHING RETURNING msg_id),
+     head AS (
+       UPDATE zone_queue SET attempts = attempts + 1
+        WHERE EXISTS (SELECT 1 FROM fresh)
+          AND id = (SELECT q.id FROM zone_queue q WHERE q.zone_id = ? AND q.target = ? AND ${DELIVERABLE} ORDER BY q.id LIMIT 1)
+        RETURNING message)
+     SELECT EXISTS (SELECT 1 FROM fresh) AS fresh, (SELECT message FROM head) AS message, set_config('synchronous_commit', 'off', true) AS sync`,
+    [zoneId, target, zoneId, target, zoneId, target, msgId, zoneId, target, msgId, zoneId, target],
+  );
+  const row = rows[0];
+  return row?.fresh ? { message: row.message ?? undefined } : undefined;
+}
+
+/**
+ * Fast path of a final SIF_Ack (not status 2, 3 or 8) from a registered
+ * (non-internal) agent to a message waiting for it that is not blocked:
+ * removes the message and records the SIF_MsgId. Resolves with the agent's
+ * mode, or undefined when nothing was written (a concurrent duplicate of
+ * the msg id included: the unique key makes the statement fail whole).
+ */
+export async function ackFast(em: EntityManager, zoneId: string, source: string, msgId: string, originalMsgId: string): Promise<'Push' | 'Pull' | undefined> {
+  try {
+    const rows = await zoneRows<{ mode: 'Push' | 'Pull' | null }>(
+      em,
+      `WITH ${SENDER('FOR UPDATE')},
+       allowed AS (SELECT reg.mode FROM reg, agent WHERE reg.mode <> 'Internal' AND NOT ${SEEN}),
+       removed AS (
+         DELETE FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? AND state = 'queued' AND EXISTS (SELECT 1 FROM allowed)
+         RETURNING id),
+       fresh AS (INSERT INTO zone_received (zone_id, source_id, msg_id) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM removed) RETURNING msg_id)
+       SELECT (SELECT mode FROM allowed) AS mode FROM fresh`,
+      [zoneId, source, zoneId, source, zoneId, source, msgId, zoneId, source, originalMsgId, zoneId, source, msgId],
+    );
+    return rows[0]?.mode ?? undefined;
+  } catch (error) {
+    if (isUniqueViolation(error)) return undefined;
+    throw error;
+  }
+}
+
+/** A SIF_Event for the batched fast path. */
+export interface FastEvent {
+  zoneId: string;
+  publisher: string;
+  msgId: string;
+  objectName: string;
+  /** The publish right the event's action needs (PublishAdd, PublishChange, PublishDelete). */
+  right: string;
+  /** The message in the JSON form, serialized. */
+  document: string;
+}
+
+/**
+ * Fast path of SIF_Events, many in ONE statement (and one commit): each
+ * event whose publisher is registered (not internal), is an agent of the
+ * zone and holds `right` on its object, and whose SIF_MsgId is new, is
+ * recorded and queued, in input order, for every subscriber still holding
+ * Subscribe, except the publisher; publishers' registrations are
+ * share-locked as in the general path. The events must have distinct (zone, publisher,
+ * msg id). Resolves, per event, with whether it was recorded and queued
+ * (false: nothing written for it, the general path decides), and whether
+ * anything was queued at all.
+ */
+export async function publishEventsFast(em: EntityManager, events: readonly FastEvent[]): Promise<{ fresh: boolean[]; queued: number }> {
+  const rows = await zoneRows<{ n: number | null; queued: number }>(
+    em,
+    `WITH input AS (
+       SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS i(n, zone_id, source_id, msg_id, object_name, right_name, message)),
+     reg AS (
+       SELECT r.zone_id, r.source_id FROM zone_registration r
+        WHERE (r.zone_id, r.source_id) IN (SELECT zone_id, source_id FROM input) AND r.mode <> 'Internal'
+        FOR SHARE),
+     allowed AS (
+       SELECT i.* FROM input i
+        WHERE EXISTS (SELECT 1 FROM reg WHERE reg.zone_id = i.zone_id AND reg.source_id = i.source_id)
+          AND EXISTS (SELECT 1 FROM zone_agent a WHERE a.zone_id = i.zone_id AND a.source_id = i.source_id)
+          AND NOT EXISTS (SELECT 1 FROM zone_received s WHERE s.zone_id = i.zone_id AND s.source_id = i.source_id AND s.msg_id = i.msg_id)
+          AND EXISTS (SELECT 1 FROM zone_agent_right r WHERE r.zone_id = i.zone_id AND r.source_id = i.source_id AND r.object_name = i.object_name AND i.right_name = ANY(r.rights))),
+     fresh AS (
+       INSERT INTO zone_received (zone_id, source_id, msg_id) SELECT zone_id, source_id, msg_id FROM allowed
+       ON CONFLICT DO NOTHING RETURNING zone_id, source_id, msg_id),
+     accepted AS (
+       SELECT i.* FROM input i JOIN fresh f ON f.zone_id = i.zone_id AND f.source_id = i.source_id AND f.msg_id = i.msg_id),
+     queued AS (
+       INSERT INTO zone_queue (zone_id, target, msg_id, kind, message)
+       SELECT p.zone_id, p.source_id, i.msg_id, 'event', i.message::json FROM accepted i
+         JOIN zone_provision p ON p.zone_id = i.zone_id AND p.object_name = i.object_name AND p.role = 'subscribe' AND p.source_id <> i.source_id
+         JOIN zone_agent_right r ON r.zone_id = p.zone_id AND r.source_id = p.source_id AND r.object_name = p.object_name
+        WHERE 'Subscribe' = ANY(r.rights)
+        ORDER BY i.n, p.source_id
+       ON CONFLICT (zone_id, target, msg_id) DO NOTHING
+       RETURNING 1)
+     SELECT a.n, (SELECT count(*) FROM queued)::int AS queued FROM (SELECT 1) one LEFT JOIN accepted a ON true`,
+    [
+      events.map((_, n) => n),
+      events.map((e) => e.zoneId),
+      events.map((e) => e.publisher),
+      events.map((e) => e.msgId),
+      events.map((e) => e.objectName),
+      events.map((e) => e.right),
+      events.map((e) => e.document),
+    ],
+  );
+  const fresh = events.map(() => false);
+  for (const row of rows) if (row.n !== null) fresh[row.n] = true;
+  return { fresh, queued: rows[0]?.queued ?? 0 };
 }

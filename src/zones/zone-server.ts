@@ -8,7 +8,8 @@ import { PROVIDE_OBJECT_NAMES, REQUEST_OBJECT_NAMES, SUBSCRIBE_OBJECT_NAMES } fr
 import type { SifFormat } from '../sif/sif-codec.js';
 import { writeSifMessage } from '../sif/sif-write.js';
 import type { ZoneDefinition, ZoneRight, ZoneRights } from './zone-definition.js';
-import { enqueueFor, enqueueForSubscribers, nextForPull, settleWithAck } from './zone-queue.js';
+import { createBatcher, type Batcher } from './zone-batcher.js';
+import { ackFast, enqueueFor, enqueueForSubscribers, nextForPull, publishEventsFast, pullNextFast, settleWithAck, SPECIAL_ACK_CODES, type FastEvent } from './zone-queue.js';
 import { agentRights } from './zone-store.js';
 
 /**
@@ -16,7 +17,10 @@ import { agentRights } from './zone-store.js';
  * agent (SIF Implementation Specification 2.x, Messaging — ZIS message
  * handling). Every message is handled in one transaction: a refusal rolls
  * it back, so a refused message changes nothing and forwards nothing, and
- * the ack carries the SIF_Error of the exact category and code.
+ * the ack carries the SIF_Error of the exact category and code. The three
+ * messages a busy zone sees most (SIF_Event, SIF_GetMessage, SIF_Ack) first
+ * try a one-statement fast path that writes only on certain success
+ * (fastPath below); anything else takes the general path.
  */
 
 /** A registered agent as the zone knows it. */
@@ -71,6 +75,11 @@ export async function handleZoneMessage(
   options: { internal?: boolean } = {},
 ): Promise<ZoneAnswer> {
   const target = { msgId: message.header.msgId, sourceId: message.header.sourceId };
+  // The fast paths commit on their own: never inside a caller's transaction.
+  if (!options.internal && !em.getTransactionContext()) {
+    const fast = await fastPath(em, zone, message, document);
+    if (fast) return fast;
+  }
   let queued = false;
   try {
     const ack = await em.transactional(async (tx) => {
@@ -90,6 +99,68 @@ export async function handleZoneMessage(
   } catch (error) {
     if (error instanceof Refusal) return { ack: errorAck(zone.zisSourceId, target, error.error), queued: false };
     throw error;
+  }
+}
+
+const eventBatchers = new WeakMap<EntityManager, Batcher<FastEvent, { fresh: boolean; queued: boolean }>>();
+
+/**
+ * Events posted at the same time share one statement and one commit
+ * (zone-batcher.ts): each HTTP request still gets its answer only once its
+ * event is committed, so an accepted event is durable as before.
+ */
+function eventBatcher(em: EntityManager): Batcher<FastEvent, { fresh: boolean; queued: boolean }> {
+  let batcher = eventBatchers.get(em);
+  if (!batcher) {
+    batcher = createBatcher(
+      async (events: FastEvent[]) => {
+        const { fresh, queued } = await publishEventsFast(em, events);
+        return fresh.map((f) => ({ fresh: f, queued: queued > 0 }));
+      },
+      // One batch at a time: events are queued in the order they arrived.
+      { maxInFlight: 1, keyOf: (e) => `${e.zoneId}\u0000${e.publisher}\u0000${e.msgId}` },
+    );
+    eventBatchers.set(em, batcher);
+  }
+  return batcher;
+}
+
+/**
+ * The common messages of a busy zone in one statement each (zone-queue.ts
+ * fast paths): an event its publisher may publish, SIF_GetMessage of an
+ * awake pull agent, and a final SIF_Ack settling a waiting message. Undefined
+ * when the fast path wrote nothing: the general path then answers, with the
+ * exact status or error.
+ */
+async function fastPath(em: EntityManager, zone: ZoneDefinition, message: SifMessage, document: SifJsonDocument): Promise<ZoneAnswer | undefined> {
+  const { msgId, sourceId } = message.header;
+  const target = { msgId, sourceId };
+  switch (message.type) {
+    case 'SIF_Event': {
+      if (!SUBSCRIBE_OBJECT_NAMES.has(message.objectName)) return undefined;
+      const [right] = PUBLISH_CODES[`publish${message.action}`];
+      const event = { zoneId: zone.id, publisher: sourceId, msgId, objectName: message.objectName, right, document: JSON.stringify(document) };
+      const published = await eventBatcher(em).add(event);
+      return published.fresh ? { ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: published.queued } : undefined;
+    }
+    case 'SIF_SystemControl': {
+      if (message.command !== 'SIF_GetMessage') return undefined;
+      const next = await pullNextFast(em, zone.id, sourceId, msgId);
+      if (!next) return undefined;
+      const ack = next.message
+        ? statusAck(zone.zisSourceId, target, SIF_STATUS.success, { kind: 'message', message: next.message.SIF_Message })
+        : statusAck(zone.zisSourceId, target, SIF_STATUS.noMessages);
+      return { ack, queued: false };
+    }
+    case 'SIF_Ack': {
+      const code = message.error ? undefined : message.status?.code;
+      if ((code !== undefined && SPECIAL_ACK_CODES.has(code)) || !message.originalMsgId) return undefined;
+      const mode = await ackFast(em, zone.id, sourceId, msgId, message.originalMsgId);
+      // Removing a message lets the agent's next one go: only push agents need the delivery worker for that.
+      return mode === undefined ? undefined : { ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: mode !== 'Pull' };
+    }
+    default:
+      return undefined;
   }
 }
 

@@ -16,6 +16,11 @@
  *   npm run bench:edfi
  *   BENCH_STUDENTS=2000 BENCH_READ_STUDENTS=20000 npm run bench:edfi     # a quick run
  *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:edfi                         # CPU profiles of the nodes
+ *   BENCH_ONLY=b,c npm run bench:edfi                                       # some of (a) (b) (c); (d) always runs
+ *
+ * With BENCH_PROFILE_DIR each node process writes its CPU profile there when it stops, and the
+ * bench prints how many SQL statements each node's database ran per record written or read
+ * (from pg_stat_database: commits and rollbacks are counted as statements too).
  */
 import { request as httpRequest, Agent } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,13 +36,14 @@ import { nodeSchema } from '../../src/node/node-schema.js';
 import { loadStandardDescriptors } from '../../src/records/standard-descriptors.js';
 import { iterateSyntheticDistrict, type SyntheticRecord } from '../../src/seed/synthetic-district.js';
 import { migrate, openDatabase } from '../../src/storage/database.js';
-import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
+import { ensureDatabase, findFreePort, startEmbeddedPostgres, type PostgresServer } from '../../src/storage/embedded-postgres.js';
 import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
 
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 10_000);
 const READ_STUDENTS = Number(process.env.BENCH_READ_STUDENTS ?? 100_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const PAGE = 500;
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'a,b,c').split(',').map((p) => p.trim()));
 const district = { ncesId: '0499901', name: 'Benchmark Unified School District', state: 'AZ' };
 
 interface Figure {
@@ -50,7 +56,7 @@ const rate = (f: Figure) => f.records / f.seconds;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const dir = mkdtempSync(join(tmpdir(), 'rex-bench-edfi-'));
-const postgres = await startEmbeddedPostgres(join(dir, 'postgres'));
+const postgres = await withStatementStatistics(await startEmbeddedPostgres(join(dir, 'postgres')));
 const children: ReturnType<typeof spawnTs>[] = [];
 try {
   console.log(`generating a synthetic district of ${fmt(STUDENTS)} students…`);
@@ -58,24 +64,39 @@ try {
   const nodeA = await startBenchNode('rex_node_a', organization);
   const nodeB = await startBenchNode('rex_node_b', organization);
 
-  console.log(`(a) POST ${fmt(students.length)} students + ${fmt(enrollments.length)} studentSchoolAssociations, concurrency ${CONCURRENCY}…`);
-  const started = performance.now();
-  await postAll(nodeA, 'students', students);
-  await postAll(nodeA, 'studentSchoolAssociations', enrollments);
-  const api: Figure = { label: '(a) API writes (POST, HTTP, concurrency 16)', records: students.length + enrollments.length, seconds: (performance.now() - started) / 1000 };
+  let api: Figure | undefined;
+  if (ONLY.has('a')) {
+    console.log(`(a) POST ${fmt(students.length)} students + ${fmt(enrollments.length)} studentSchoolAssociations, concurrency ${CONCURRENCY}…`);
+    const statements = await statementCount(nodeA.orm);
+    const started = performance.now();
+    await postAll(nodeA, 'students', students);
+    await postAll(nodeA, 'studentSchoolAssociations', enrollments);
+    api = { label: '(a) API writes (POST, HTTP, concurrency 16)', records: students.length + enrollments.length, seconds: (performance.now() - started) / 1000 };
+    await reportStatements(nodeA.orm, statements, api.records, 'written');
+  }
 
-  console.log('(b) the same records through POST /data/v3/bulk, to a fresh node…');
-  const bulk = await bulkUpload(nodeB, [...students.map((d) => ({ resource: 'students', document: d })), ...enrollments.map((d) => ({ resource: 'studentSchoolAssociations', document: d }))]);
+  let bulk: Figure | undefined;
+  if (ONLY.has('b')) {
+    console.log('(b) the same records through POST /data/v3/bulk, to a fresh node…');
+    const statements = await statementCount(nodeB.orm);
+    bulk = await bulkUpload(nodeB, [...students.map((d) => ({ resource: 'students', document: d })), ...enrollments.map((d) => ({ resource: 'studentSchoolAssociations', document: d }))]);
+    await reportStatements(nodeB.orm, statements, bulk.records, 'written');
+  }
 
-  console.log(`(c) filling node A up to ${fmt(READ_STUDENTS)} students (setup, direct SQL), then reading them all at limit ${PAGE}…`);
-  await fillStudents(nodeA.orm, students, READ_STUDENTS);
-  const read = await pageAll(nodeA, READ_STUDENTS);
+  let read: Figure | undefined;
+  if (ONLY.has('c')) {
+    console.log(`(c) filling node A up to ${fmt(READ_STUDENTS)} students (setup, direct SQL), then reading them all at limit ${PAGE}…`);
+    await fillStudents(nodeA.orm, students, READ_STUDENTS);
+    const statements = await statementCount(nodeA.orm);
+    read = await pageAll(nodeA, READ_STUDENTS);
+    await reportStatements(nodeA.orm, statements, read.records, 'read');
+  }
 
   console.log('(d) baseline: plain pg inserts of the same JSON…');
   const baseline = await plainBaseline([...students, ...enrollments], READ_STUDENTS);
 
   console.log(`\nbench:edfi — ${fmt(STUDENTS)} students, 2-core machine shared with other work (figures are indicative)`);
-  const rows: Array<[Figure, number | undefined, Figure | undefined]> = [
+  const rows: Array<[Figure | undefined, number | undefined, Figure | undefined]> = [
     [api, 700, baseline.single],
     [bulk, 5000, baseline.batched],
     [read, 20_000, baseline.read],
@@ -85,6 +106,7 @@ try {
   ];
   console.log(`${'what'.padEnd(58)} ${'records'.padStart(9)} ${'seconds'.padStart(8)} ${'records/s'.padStart(10)}  target     vs baseline`);
   for (const [figure, target, base] of rows) {
+    if (!figure) continue;
     const r = rate(figure);
     const targetText = target ? `${r >= target ? '✓' : '✗'} ≥ ${fmt(target)}` : '';
     const ratio = base ? `${((100 * r) / rate(base)).toFixed(0)}% of ${base.label.split(' ')[0]}` : '';
@@ -97,6 +119,37 @@ try {
   for (const child of children) await stopProcess(child);
   await postgres.stop();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * With BENCH_PROFILE_DIR: restarts the bench's PostgreSQL with pg_stat_statements loaded, so the
+ * bench can count the statements each phase runs.
+ */
+async function withStatementStatistics(server: PostgresServer): Promise<PostgresServer> {
+  if (!process.env.BENCH_PROFILE_DIR) return server;
+  const admin = new pg.Client({ connectionString: server.url('postgres') });
+  await admin.connect();
+  await admin.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+  await admin.end();
+  await server.stop();
+  return startEmbeddedPostgres(join(dir, 'postgres'));
+}
+
+/** Statements run so far in the node's database (pg_stat_statements; BEGIN and COMMIT count too), or -1. */
+async function statementCount(orm: MikroORM): Promise<number> {
+  if (!process.env.BENCH_PROFILE_DIR) return -1;
+  const em = orm.em.fork();
+  await em.execute('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const [row] = await em.execute<Array<{ n: string }>>(`SELECT sum(calls) AS n FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`);
+  // The two statements of this count itself are left out.
+  return Number(row?.n ?? 0) - 2;
+}
+
+/** Prints statements per record since `before`, when pg_stat_statements is available. */
+async function reportStatements(orm: MikroORM, before: number, records: number, verb: string): Promise<void> {
+  if (before < 0) return;
+  const after = (await statementCount(orm)) - 2;
+  console.log(`    ${((after - before) / records).toFixed(3)} SQL statements per record ${verb}`);
 }
 
 /** The district's organization records, N student documents and each student's first enrollment. */
@@ -251,6 +304,9 @@ async function fillStudents(orm: MikroORM, students: object[], total: number): P
     }
     have += rows.length;
   }
+  // A node's tables get statistics from autovacuum within a minute of a big load; this setup step wrote
+  // 100,000 rows behind the node's back, so it analyzes at once instead of leaving the planner blind.
+  await orm.em.fork().execute('ANALYZE edfi_document');
 }
 
 /** Reads every student page by page at limit 500, one request after the other, as a state system pulls. */

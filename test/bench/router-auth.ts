@@ -13,6 +13,7 @@ import { routerSchema } from '../../src/router/router-schema.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
 import { ROOT, peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
+import { processCpuSeconds } from './support/process-cpu.js';
 
 /**
  * bench:router-auth — a small signed status call against three servers, in
@@ -39,6 +40,8 @@ interface Figures {
   rps: number;
   p50: number;
   p99: number;
+  /** The server's CPU time (user + system) per request in the measured run, in µs. */
+  cpuUs: number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'rex-bench-auth-'));
@@ -51,7 +54,7 @@ try {
   const configFile = join(dir, 'router.json');
   const config = { dataDir: join(dir, 'router'), databaseUrl: postgres.url('rex_router'), logLevel: 'warn', http: { host: '127.0.0.1', port: routerPort } };
   writeFileSync(configFile, JSON.stringify(config));
-  // BENCH_PROFILE_DIR=dir writes a CPU profile of the router process there.
+  // BENCH_PROFILE_DIR=dir writes CPU profiles of the router and the two baseline servers there.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const router = spawnTs('src/cli/main.ts', ['router', '--config', configFile], {}, profile);
   children.push(router);
@@ -75,24 +78,28 @@ try {
 
   const env = { BENCH_PUBLIC_KEY: keys.publicKeyPem, BENCH_BASE: Buffer.from(base).toString('base64'), BENCH_SIGNATURE: parsed.signature.signature.toString('base64') };
   for (const [mode, port] of [['crypto-limit', cryptoPort], ['bare', barePort]] as const) {
-    const child = spawnTs('test/bench/support/bare-servers.ts', [mode, String(port)], env);
+    const child = spawnTs('test/bench/support/bare-servers.ts', [mode, String(port)], env, profile);
     children.push(child);
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);
   }
 
-  const measure = WRK ? (name: string, url: string) => loadWithWrk(name, url, signed) : (name: string, url: string) => load(name, url, signed);
+  const measure = WRK ? (name: string, url: string, pid?: number) => loadWithWrk(name, url, signed, pid) : (name: string, url: string, pid?: number) => load(name, url, signed, pid);
   const results: Figures[] = [];
-  results.push(await measure('1. real router (signed, checked)', routerUrl));
-  results.push(await measure('2. crypto limit (one raw verify)', `http://127.0.0.1:${cryptoPort}`));
-  results.push(await measure('3. bare route (unsigned)', `http://127.0.0.1:${barePort}`));
+  results.push(await measure('1. real router (signed, checked)', routerUrl, router.pid));
+  results.push(await measure('2. crypto limit (one raw verify)', `http://127.0.0.1:${cryptoPort}`, children[1]!.pid));
+  results.push(await measure('3. bare route (unsigned)', `http://127.0.0.1:${barePort}`, children[2]!.pid));
 
   const how = WRK ? `wrk, 1 thread, ${WRK_SECONDS} s each after a 1 s warm-up` : `autocannon (install Debian's wrk for a lighter load generator), ${MEASURED} requests each after ${WARMUP} warm-up`;
   console.log(`\nbench:router-auth — GET /v1/status, ${how}, ${CONNECTIONS} connections, RSA-2048, every router request with its own nonce`);
-  console.log('server                               req/s     p50 ms   p99 ms');
-  for (const r of results) console.log(`${r.name.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}`);
+  console.log('server                               req/s     p50 ms   p99 ms   server CPU µs/req');
+  for (const r of results) {
+    console.log(`${r.name.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}   ${r.cpuUs.toFixed(0).padStart(6)}`);
+  }
   const [real, limit, bare] = results as [Figures, Figures, Figures];
   console.log(`\nratio (1)/(2) real router / crypto limit: ${((100 * real.rps) / limit.rps).toFixed(1)}%   (target ≥ 80%)`);
   console.log(`ratio (1)/(3) real router / bare route:   ${((100 * real.rps) / bare.rps).toFixed(1)}%`);
+  // CPU per request does not depend on what else the machine is doing, unlike requests per second.
+  console.log(`server CPU per request, (2)/(1):          ${((100 * limit.cpuUs) / real.cpuUs).toFixed(1)}%   (the same ratio on an idle machine)`);
   console.log(`router peak memory: ${peakMemoryMiB(router.pid) ?? '?'} MiB`);
 } finally {
   for (const child of children) await stopProcess(child);
@@ -145,7 +152,7 @@ async function presign(keyFile: string, keyId: string, url: string, count: numbe
   return parts.flatMap((text) => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, string>));
 }
 
-async function load(name: string, url: string, signed: Record<string, string>[]): Promise<Figures> {
+async function load(name: string, url: string, signed: Record<string, string>[], pid?: number): Promise<Figures> {
   const warmup = signed.slice(0, Math.ceil(WARMUP * SPARE));
   const measured = signed.slice(warmup.length);
   const run = (amount: number, pool: Record<string, string>[]) => {
@@ -162,12 +169,14 @@ async function load(name: string, url: string, signed: Record<string, string>[])
     });
   };
   await run(WARMUP, warmup);
+  const cpuBefore = processCpuSeconds(pid);
   const started = performance.now();
   const result = await run(MEASURED, measured);
   const seconds = (performance.now() - started) / 1000;
+  const cpuUs = cpuPerRequest(cpuBefore, processCpuSeconds(pid), result.requests.total);
   const failures = result.non2xx + result.errors;
   if (failures > 0) throw new Error(`${name}: ${failures} requests failed (non-2xx or errors)`);
-  return { name, rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99 };
+  return { name, rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99, cpuUs };
 }
 
 /**
@@ -175,7 +184,7 @@ async function load(name: string, url: string, signed: Record<string, string>[])
  * requests, then the measured run on the rest. Fails if any request was
  * refused (a reused nonce would be: then raise BENCH_PRESIGNED).
  */
-async function loadWithWrk(name: string, url: string, signed: Record<string, string>[]): Promise<Figures> {
+async function loadWithWrk(name: string, url: string, signed: Record<string, string>[], pid?: number): Promise<Figures> {
   const warmupCount = Math.floor(signed.length / (WRK_SECONDS + 1));
   const files = [signed.slice(0, warmupCount), signed.slice(warmupCount)].map((part, i) => {
     const file = join(dir, `signed-${i}.tsv`);
@@ -186,12 +195,19 @@ async function loadWithWrk(name: string, url: string, signed: Record<string, str
   const wrk = (seconds: number, file: string) =>
     execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/v1/status`, '--', file, '1'], { encoding: 'utf8' });
   wrk(1, files[0]!);
+  const cpuBefore = processCpuSeconds(pid);
   const out = wrk(WRK_SECONDS, files[1]!);
+  const cpuAfter = processCpuSeconds(pid);
   const refused = /Non-2xx or 3xx responses: (\d+)/.exec(out);
   if (refused) throw new Error(`${name}: ${refused[1]} requests refused (out of pre-signed requests? raise BENCH_PRESIGNED)`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const percentile = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, 'm').exec(out)?.[1]);
-  return { name, rps, p50: percentile('50'), p99: percentile('99') };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+  return { name, rps, p50: percentile('50'), p99: percentile('99'), cpuUs: cpuPerRequest(cpuBefore, cpuAfter, requests) };
+}
+
+function cpuPerRequest(before: number | undefined, after: number | undefined, requests: number): number {
+  return before === undefined || after === undefined || !requests ? Number.NaN : ((after - before) * 1e6) / requests;
 }
 
 function toMs(value: string | undefined): number {

@@ -11,22 +11,31 @@
  *       (target ≥ 2,000 events/s);
  *   (c) baseline: the raw fast-xml-parser parse rate of the same messages, in this process.
  *
- * Plus peak memory of the node process and of this process.
+ *   (d) for comparison, the node agent's own work alone: mapping and batch upserts in this process.
+ *
+ * Plus, for (a) and (b), the CPU time per event of the node process, of PostgreSQL (postmaster
+ * and backends) and of this process (the SIS agent's side), from /proc: on a shared 2-core machine
+ * events/s move with the load, CPU per event much less. And peak memory of the node process and
+ * of this process.
  *
  *   npm run bench:sif
  *   BENCH_SIF_EVENTS=2000 BENCH_SIF_DRAIN=2000 npm run bench:sif     # a quick run
+ *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:sif                     # plus a CPU profile of the node process
+ *   BENCH_SQL_STATS=1 npm run bench:sif                               # plus the top statements of (a) and (b)
  */
 import { request as httpRequest, Agent } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { edfiSpec } from '../../src/edfi/edfi-spec.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
 import type { SifJsonObject } from '../../src/sif/json-mapping.js';
 import { decodeSif } from '../../src/sif/sif-codec.js';
 import { defaultCodeSets } from '../../src/sis-mapping/code-sets.js';
-import { applySifObjects, type SyncContext } from '../../src/sis-sync/apply-sif.js';
+import type { SyncContext } from '../../src/sis-sync/apply-sif.js';
+import { applySifAdds } from '../../src/sis-sync/apply-sif-batch.js';
 import { ensureDistrict } from '../../src/sis-sync/sis-node-agent.js';
 import { loadStandardDescriptors } from '../../src/records/standard-descriptors.js';
 import { migrate, openDatabase } from '../../src/storage/database.js';
@@ -66,7 +75,7 @@ function studentEvent(i: number, source = 'SIS-AGENT'): string {
   );
 }
 
-async function post(agent: Agent, url: URL, body: string): Promise<string> {
+async function post(agent: Agent, url: URL, body: string | Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: 'POST', agent, headers: { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
@@ -83,7 +92,7 @@ function expectSuccess(ack: string, what: string): void {
   if (!ack.includes('<SIF_Code>0</SIF_Code>') && !ack.includes('<SIF_Code>9</SIF_Code>')) throw new Error(`${what}: ${ack}`);
 }
 
-async function postAll(url: URL, bodies: string[]): Promise<void> {
+async function postAll(url: URL, bodies: ReadonlyArray<string | Buffer>): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   let next = 0;
   const worker = async () => {
@@ -96,8 +105,78 @@ async function postAll(url: URL, bodies: string[]): Promise<void> {
   agent.destroy();
 }
 
+/**
+ * BENCH_SQL_STATS=1: restarts the bench's PostgreSQL with pg_stat_statements,
+ * so each phase can print its statements (calls, time) — a diagnostic, off by default.
+ */
+async function startPostgres(dir: string) {
+  const server = await startEmbeddedPostgres(join(dir, 'postgres'));
+  if (!process.env.BENCH_SQL_STATS) return server;
+  const admin = await openDatabase(server.url('postgres'), nodeSchema, 1);
+  await admin.em.fork().execute(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+  await admin.close(true);
+  await server.stop();
+  return startEmbeddedPostgres(join(dir, 'postgres'));
+}
+
+async function sqlStats(orm: MikroORM, phase: string, reset: boolean): Promise<void> {
+  if (!process.env.BENCH_SQL_STATS) return;
+  const em = orm.em.fork();
+  if (!reset) {
+    const rows = await em.execute<Array<{ calls: string; ms: string; q: string }>>(
+      `SELECT calls, round(total_exec_time::numeric + total_plan_time::numeric, 1) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) AS q
+         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC LIMIT 25`,
+    );
+    console.log(`  SQL of ${phase} (calls, ms, statement):`);
+    for (const r of rows) console.log(`    ${r.calls.padStart(7)} ${String(r.ms).padStart(9)}  ${r.q}`);
+  }
+  await em.execute('SELECT pg_stat_statements_reset()');
+}
+
+/** CPU seconds (user + system) of a process, and of the postmaster with its backends, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function postgresCpuSeconds(pgdata: string): number {
+  let postmaster: number;
+  try {
+    postmaster = Number(readFileSync(join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return 0;
+  }
+  let total = cpuSeconds(postmaster);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      if (Number(fields[1]) === postmaster) total += cpuSeconds(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** CPU seconds used so far by the node process, PostgreSQL and this process. */
+function cpuNow(child: { pid?: number | undefined } | undefined, pgdata: string) {
+  const self = process.cpuUsage();
+  return { node: cpuSeconds(child?.pid), postgres: postgresCpuSeconds(pgdata), bench: (self.user + self.system) / 1e6 };
+}
+
+function cpuPerEvent(before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cpuNow>, events: number): string {
+  const ms = (k: keyof typeof before) => (((after[k] - before[k]) * 1000) / events).toFixed(2);
+  return `CPU per event: node ${ms('node')} ms, postgres ${ms('postgres')} ms, bench client ${ms('bench')} ms`;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'rex-bench-sif-'));
-const postgres = await startEmbeddedPostgres(join(dir, 'postgres'));
+const postgres = await startPostgres(dir);
 let child: ReturnType<typeof spawnTs> | undefined;
 try {
   await ensureDatabase(postgres.url('postgres'), 'rex_node');
@@ -105,6 +184,7 @@ try {
   const orm = await openDatabase(databaseUrl, nodeSchema, 4);
   await migrate(orm, nodeSchema);
   await loadStandardDescriptors(orm.em.fork());
+  if (process.env.BENCH_SQL_STATS) await orm.em.fork().execute('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   // A second zone for (b): a publisher and a pull subscriber of StudentPersonal.
   const drainZone = checkZoneDefinition({
     id: 'bench-pull',
@@ -117,33 +197,52 @@ try {
     ],
   });
   if (drainZone.kind !== 'ok') throw new Error(drainZone.problems.join('; '));
+  // The zone of (a), defined here rather than read from zones/ so the bench measures the same zone whatever that folder holds.
+  const sisZone = checkZoneDefinition({
+    id: 'bench-sis',
+    name: 'SIS benchmark',
+    maxMessageBytes: 1048576,
+    nodeAgent: { sourceId: 'BENCH-SIS-NODE', name: 'Node', rights: { StudentPersonal: ['Subscribe', 'Request'] } },
+    agents: [{ sourceId: 'SIS-AGENT', name: 'SIS', rights: { StudentPersonal: ['Provide', 'Respond', 'PublishAdd', 'PublishChange', 'PublishDelete'] } }],
+  });
+  if (sisZone.kind !== 'ok') throw new Error(sisZone.problems.join('; '));
   const port = await findFreePort();
   const configFile = join(dir, 'node.json');
   writeFileSync(configFile, JSON.stringify({ dataDir: join(dir, 'node'), databaseUrl, logLevel: 'warn', http: { host: '127.0.0.1', port }, node: { district, routerUrl: 'http://127.0.0.1:9' } }));
-  child = spawnTs('src/cli/main.ts', ['node', '--config', configFile]);
+  // BENCH_PROFILE_DIR=dir writes a CPU profile of the node process there.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  child = spawnTs('src/cli/main.ts', ['node', '--config', configFile], {}, profile);
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/healthz`, 60_000);
-  // The node seeded its zones from zones/ at start; add the drain zone beside them.
+  // The node seeded its zones from zones/ at start; add the bench's zones beside them.
+  await orm.em.fork().transactional((tx) => saveZone(tx, sisZone.zone));
   await orm.em.fork().transactional((tx) => saveZone(tx, drainZone.zone));
 
-  const sisUrl = new URL(`${base}/zones/district-sis`);
+  const sisUrl = new URL(`${base}/zones/bench-sis`);
   const setup = new Agent({ keepAlive: true, maxSockets: 1 });
   expectSuccess(await post(setup, sisUrl, message('SIS-AGENT', '<SIF_Name>SIS</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode>', 'SIF_Register')), 'SIF_Register');
   expectSuccess(await post(setup, sisUrl, message('SIS-AGENT', '<SIF_Object ObjectName="StudentPersonal"/>', 'SIF_Provide')), 'SIF_Provide');
 
   const events = Array.from({ length: EVENTS }, (_, i) => studentEvent(i));
-  console.log(`(a) POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/district-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
+  const eventBodies = events.map((xml) => Buffer.from(xml));
+  console.log(`(a) POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/bench-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
+  await sqlStats(orm, '(a)', true);
+  const pgdata = join(dir, 'postgres', 'pgdata');
+  const cpuBeforeA = cpuNow(child, pgdata);
   const startedA = performance.now();
-  await postAll(sisUrl, events);
+  // Encoded once beforehand: the SIS agent's side shares the machine's two cores with the node.
+  await postAll(sisUrl, eventBodies);
   const acceptedA = performance.now();
   for (;;) {
-    const [row] = await orm.em.fork().execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_ref_map WHERE zone_id = 'district-sis' AND object_name = 'StudentPersonal' AND resource = 'students'`);
+    const [row] = await orm.em.fork().execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_ref_map WHERE zone_id = 'bench-sis' AND object_name = 'StudentPersonal' AND resource = 'students'`);
     if (Number(row!.n) >= EVENTS) break;
     const [failed] = await orm.em.fork().execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_sync_failure`);
     if (Number(failed!.n) > 0) throw new Error(`${failed!.n} events failed to map; see sif_sync_failure`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const secondsA = (performance.now() - startedA) / 1000;
+  const cpuA = cpuPerEvent(cpuBeforeA, cpuNow(child, pgdata), EVENTS);
+  await sqlStats(orm, '(a)', false);
 
   console.log(`(b) ${fmt(DRAIN)} events queued for a pull subscriber, drained with SIF_GetMessage + SIF_Ack…`);
   const drainUrl = new URL(`${base}/zones/bench-pull`);
@@ -151,6 +250,8 @@ try {
   expectSuccess(await post(setup, drainUrl, message('SUB', '<SIF_Object ObjectName="StudentPersonal"/>', 'SIF_Subscribe')), 'SIF_Subscribe');
   expectSuccess(await post(setup, drainUrl, message('PUB', '<SIF_Name>Pub</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode>', 'SIF_Register')), 'SIF_Register');
   await postAll(drainUrl, Array.from({ length: DRAIN }, (_, i) => studentEvent(i, 'PUB')));
+  await sqlStats(orm, '(b)', true);
+  const cpuBeforeB = cpuNow(child, pgdata);
   const startedB = performance.now();
   let drained = 0;
   for (;;) {
@@ -163,9 +264,11 @@ try {
     drained += 1;
   }
   const secondsB = (performance.now() - startedB) / 1000;
+  const cpuB = cpuPerEvent(cpuBeforeB, cpuNow(child, pgdata), DRAIN);
   if (drained !== DRAIN) throw new Error(`drained ${drained} of ${DRAIN}`);
+  await sqlStats(orm, '(b)', false);
 
-  console.log('(d) for comparison: mapping + Ed-Fi upserts alone (applySifObjects in this process, no zone, no HTTP)…');
+  console.log('(d) for comparison: mapping + Ed-Fi upserts alone (applySifAdds in this process, one batch, no zone, no HTTP)…');
   await ensureDistrict(orm, district);
   const sync: SyncContext = { zoneId: 'bench-apply', spec: edfiSpec(), codes: defaultCodeSets(), localEducationAgencyId: Number(district.ncesId), ensured: new Set() };
   const applyObjects = Array.from({ length: EVENTS }, (_, i) => {
@@ -174,7 +277,7 @@ try {
     return decoded.message.object['StudentPersonal'] as SifJsonObject;
   });
   const startedD = performance.now();
-  const applied = await applySifObjects(orm, sync, 'StudentPersonal', 'Add', applyObjects, 4);
+  const applied = await applySifAdds(orm, sync, 'StudentPersonal', applyObjects);
   const secondsD = (performance.now() - startedD) / 1000;
   if (applied.some((o) => o.kind !== 'applied')) throw new Error(`apply failed: ${JSON.stringify(applied.find((o) => o.kind !== 'applied'))}`);
 
@@ -188,7 +291,8 @@ try {
   console.log(`\nbench:sif — 2-core machine shared with other work (figures are indicative)`);
   console.log(`  (a) StudentPersonal Add → Ed-Fi store   ${fmt(EVENTS / secondsA).padStart(8)} events/s   target ≥ 1,500   (${fmt(EVENTS)} in ${secondsA.toFixed(2)} s; all acked by the zone after ${((acceptedA - startedA) / 1000).toFixed(2)} s)`);
   console.log(`  (b) pull agent draining its queue       ${fmt(DRAIN / secondsB).padStart(8)} events/s   target ≥ 2,000   (${fmt(DRAIN)} in ${secondsB.toFixed(2)} s, one SIF_GetMessage + one SIF_Ack each)`);
-  console.log(`  (d) mapping + upserts, 4 connections ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
+  console.log(`      (a) ${cpuA}; (b) ${cpuB}`);
+  console.log(`  (d) mapping + batch upserts          ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
   console.log(`  (c) baseline: fast-xml-parser parse     ${fmt(EVENTS / secondsC).padStart(8)} messages/s   (same ${fmt(EVENTS)} messages, ${(Buffer.byteLength(events[0]!) / 1024).toFixed(1)} KiB each)`);
   console.log(`  peak memory: node ${nodeMemory ?? '?'} MiB, bench process ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
   setup.destroy();

@@ -73,7 +73,9 @@ async function main(): Promise<void> {
     const sinkUrl = `http://127.0.0.1:${sinkPort}`;
     const config = { dataDir: join(dir, 'router'), databaseUrl: postgres.url('rex_router'), logLevel: 'warn', http: { host: '127.0.0.1', port: routerPort } };
     writeFileSync(join(dir, 'router.json'), JSON.stringify(config));
-    const router = spawnTs('src/cli/main.ts', ['router', '--config', join(dir, 'router.json')]);
+    // BENCH_PROFILE_DIR=dir writes a CPU profile of the router process there.
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+    const router = spawnTs('src/cli/main.ts', ['router', '--config', join(dir, 'router.json')], {}, profile);
     const sink = spawnTs(SELF, ['sink', String(sinkPort)]);
     const proxy = spawnTs(SELF, ['proxy', String(proxyPort), sinkUrl]);
     children.push(router, sink, proxy);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildSifXml, parseSifXml } from '../../src/sif/json-mapping.js';
 import { encodeSif } from '../../src/sif/sif-codec.js';
+import { newHeader, SIF_VERSION } from '../../src/sif/sif-message.js';
+import { answerPackets } from '../../src/sis-agent/sis-answers.js';
+import { buildSisRoster } from '../../src/sis-agent/sis-roster.js';
 import { everyMessage } from '../support/sif-samples.js';
 import { canonicalXml, validateAgainstSifXsd } from '../support/xsd-validate.js';
 
@@ -8,6 +11,31 @@ describe('SIF messages we emit validate against the official US 2.4 XSD', () => 
   it('every message type, every ack status, ACL, zone status and error ack', () => {
     const documents = Object.fromEntries(Object.entries(everyMessage()).map(([name, message]) => [name, encodeSif(message, 'xml')]));
     expect(Object.keys(documents).length).toBeGreaterThan(30);
+    expect(validateAgainstSifXsd(documents)).toEqual({});
+  });
+
+  it('the SIS simulator\'s marks, grades, academic records and program participation (events and responses)', () => {
+    const roster = buildSisRoster({ students: 20, district: { ncesId: '0499901', name: 'Saguaro Unified', state: 'AZ' } });
+    const documents: Record<string, string> = {};
+    for (const objectName of ['StudentSectionMarks', 'StudentGrade', 'StudentParticipation']) {
+      const objects = roster.byName(objectName).slice(0, 3);
+      expect(objects.length, objectName).toBeGreaterThan(0);
+      objects.forEach((o, i) => {
+        documents[`${objectName}-${i}`] = encodeSif({ type: 'SIF_Event', version: SIF_VERSION, header: newHeader('SIS-AGENT'), objectName, action: 'Add', object: { [objectName]: o.object } }, 'xml');
+      });
+    }
+    // StudentAcademicRecord and StudentSnapshot have no SIF_Events in SIF 2.4: the simulator only answers requests for them
+    // (it has no snapshots: its programs go out as StudentParticipation, so that answer is an empty packet).
+    for (const objectName of ['StudentAcademicRecord', 'StudentSnapshot']) {
+      const query = { objectName, elements: [] };
+      const packets = answerPackets(roster, { type: 'SIF_Request', version: SIF_VERSION, header: newHeader('REX-NODE'), versions: [SIF_VERSION], maxBufferSize: 65536, query });
+      packets.forEach((packet, i) => {
+        documents[`${objectName}-response-${i}`] = encodeSif(
+          { type: 'SIF_Response', version: SIF_VERSION, header: newHeader('SIS-AGENT'), requestMsgId: 'A'.repeat(32), packetNumber: i + 1, morePackets: i < packets.length - 1, ...packet },
+          'xml',
+        );
+      });
+    }
     expect(validateAgainstSifXsd(documents)).toEqual({});
   });
 

@@ -196,3 +196,43 @@ describe('scoping to education organizations', () => {
     expect((await get(`/data/v3/ed-fi/students/${id}`, school)).statusCode).toBe(200);
   });
 });
+
+describe('change queries in scope', () => {
+  it('shows a school client only the deletions and change versions of records in its scope', async () => {
+    const lea = await tokenFor(clients.lea);
+    const school = await tokenFor(clients.school);
+    const send = (method: 'POST' | 'DELETE', url: string, payload?: object) =>
+      app.inject({ method, url, headers: { authorization: `Bearer ${lea}` }, ...(payload ? { payload } : {}) });
+    const enrollment = (student: string, schoolId: number) => ({
+      studentReference: { studentUniqueId: student },
+      schoolReference: { schoolId },
+      entryDate: '2025-08-14',
+      entryGradeLevelDescriptor: 'uri://ed-fi.org/GradeLevelDescriptor#Third grade',
+    });
+    const start = (await get('/changeQueries/v1/availableChangeVersions', lea)).json().newestChangeVersion as number;
+    const deleted: Record<string, string> = {};
+    for (const [student, schoolId] of [['CQ-IN', SCHOOL], ['CQ-OUT', 49990100001]] as const) {
+      expect((await send('POST', '/data/v3/ed-fi/students', { studentUniqueId: student, firstName: 'Cy', lastSurname: 'Query', birthDate: '2016-01-02' })).statusCode).toBe(201);
+      const created = await send('POST', '/data/v3/ed-fi/studentSchoolAssociations', enrollment(student, schoolId));
+      expect(created.statusCode, created.body).toBe(201);
+      deleted[student] = created.headers.location!.split('/').pop()!;
+      expect((await send('DELETE', `/data/v3/ed-fi/studentSchoolAssociations/${deleted[student]}`)).statusCode).toBe(204);
+    }
+    const deletes = async (token: string) =>
+      ((await get(`/data/v3/ed-fi/studentSchoolAssociations/deletes?minChangeVersion=${start + 1}`, token)).json() as Array<{ id: string }>).map((d) => d.id);
+    expect(await deletes(lea)).toEqual([deleted['CQ-IN'], deleted['CQ-OUT']]);
+    expect(await deletes(school)).toEqual([deleted['CQ-IN']]);
+
+    // The last change is outside the school's scope: the school client's newest change version stays before it.
+    const newest = async (token: string) => {
+      const response = await get('/changeQueries/v1/availableChangeVersions', token);
+      expect(response.statusCode).toBe(200);
+      return response.json().newestChangeVersion as number;
+    };
+    const leaNewest = await newest(lea);
+    const schoolNewest = await newest(school);
+    expect(schoolNewest).toBeGreaterThan(start);
+    expect(schoolNewest).toBeLessThan(leaNewest);
+    expect((await get('/changeQueries/v1/availableChangeVersions')).statusCode).toBe(401);
+  });
+});

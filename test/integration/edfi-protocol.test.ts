@@ -126,8 +126,8 @@ describe('Ed-Fi problem details', () => {
   };
 
   it('reports validation errors by JSON path', async () => {
-    const problem = expectProblem(await post(STUDENTS, { ...student(50), birthDate: 'yesterday', shoe: 1 }), 400, 'urn:ed-fi:api:bad-request:data-validation-failed');
-    expect(Object.keys(problem.validationErrors).sort()).toEqual(['$.birthDate', '$.shoe']);
+    const problem = expectProblem(await post(STUDENTS, { ...student(50), birthDate: 'yesterday', lastSurname: 7 }), 400, 'urn:ed-fi:api:bad-request:data-validation-failed');
+    expect(Object.keys(problem.validationErrors).sort()).toEqual(['$.birthDate', '$.lastSurname']);
     const missing = expectProblem(await post(STUDENTS, { studentUniqueId: 'X' }), 400, 'urn:ed-fi:api:bad-request:data-validation-failed');
     expect(missing.validationErrors['$.firstName']).toEqual(['is required.']);
   });
@@ -140,6 +140,28 @@ describe('Ed-Fi problem details', () => {
     expectProblem(await node.app.inject({ method: 'GET', url: '/data/v3/ed-fi/dragons' }), 404, 'urn:ed-fi:api:not-found');
     expectProblem(await node.app.inject({ method: 'GET', url: `${STUDENTS}/${'0'.repeat(32)}` }), 404, 'urn:ed-fi:api:not-found');
     expectProblem(await post(STUDENTS, { ...student(52), id: 'a'.repeat(32) }), 400, 'urn:ed-fi:api:bad-request:data-validation-failed');
+  });
+});
+
+describe('Ed-Fi request bodies (as ODS/API 7.x)', () => {
+  it('ignores properties the resource does not define, at any depth, and does not store them', async () => {
+    const body = { ...student(60), shoeSize: 9, otherNames: [{ otherNameTypeDescriptor: 'uri://ed-fi.org/OtherNameTypeDescriptor#Nickname', firstName: 'Al', lastSurname: 'B', nickname: 'x' }] };
+    const created = await post(STUDENTS, body);
+    expect(created.statusCode, created.body).toBe(201);
+    const stored = JSON.parse((await node.app.inject({ method: 'GET', url: created.headers.location!.replace(/^https?:\/\/[^/]+/, '') })).body);
+    expect(stored.shoeSize).toBeUndefined();
+    expect(stored.otherNames).toEqual([{ otherNameTypeDescriptor: 'uri://ed-fi.org/OtherNameTypeDescriptor#Nickname', firstName: 'Al', lastSurname: 'B' }]);
+  });
+
+  it('treats a null value as an absent property: dropped when optional, "is required" when required', async () => {
+    const created = await post(STUDENTS, { ...student(61), middleName: null, birthCity: null, otherNames: [{ otherNameTypeDescriptor: 'uri://ed-fi.org/OtherNameTypeDescriptor#Nickname', firstName: 'Al', lastSurname: 'B', middleName: null }] });
+    expect(created.statusCode, created.body).toBe(201);
+    const [stored] = JSON.parse((await node.app.inject({ method: 'GET', url: STUDENTS, query: { studentUniqueId: student(61).studentUniqueId } })).body);
+    expect('middleName' in stored || 'birthCity' in stored).toBe(false);
+    expect(stored.otherNames).toEqual([{ otherNameTypeDescriptor: 'uri://ed-fi.org/OtherNameTypeDescriptor#Nickname', firstName: 'Al', lastSurname: 'B' }]);
+    const refused = await post(STUDENTS, { ...student(62), firstName: null });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body).validationErrors).toEqual({ '$.firstName': ['is required.'] });
   });
 });
 

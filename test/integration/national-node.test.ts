@@ -7,7 +7,7 @@ import { checkConfig, type RexConfig } from '../../src/config/load-config.js';
 import { signableFromUrl } from '../../src/crypto/http-signature.js';
 import { buildNodeApp } from '../../src/http/node-app.js';
 import { NATIONAL_DELIVERY_PATH, ORIGIN_HEADERS, RECORD_OBJECT, ROUTER_CERTIFICATE_HEADER } from '../../src/national/national-envelope.js';
-import { onNationalMessage, type NationalDelivery } from '../../src/national/national-handlers.js';
+import { NationalHandlers, type NationalDelivery } from '../../src/national/national-handlers.js';
 import { ExchangeRegistrationEntity } from '../../src/node/registration-entity.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
 import { originCertificate } from '../../src/router/national-zone/zone-service.js';
@@ -33,6 +33,9 @@ let nodeUrl = '';
 const sender = testDistrict('0400301', 'Saguaro Unified School District', 'AZ');
 const receiver = testDistrict('2700301', 'Ten Lakes Public Schools', 'MN');
 const handled: NationalDelivery[] = [];
+const handlers = new NationalHandlers();
+/** After-commit effects that ran, with what a second connection saw of the message at that moment. */
+const effects: Array<{ msgId: string; logged: Promise<number> }> = [];
 
 async function enrol(district: TestDistrict, endpoint: string) {
   await district.call(router.app, 'POST', '/v1/registrations', district.registration({ endpoint, deliveryMode: 'push' }));
@@ -60,7 +63,7 @@ beforeAll(async () => {
     node: { district: { ncesId: receiver.ncesId, name: receiver.name, state: receiver.state }, routerUrl: 'http://router.test' },
   });
   nodeOrm = await openDatabase(nodeDbUrl, nodeSchema, 4);
-  node = await buildNodeApp({ config, orm: nodeOrm });
+  node = await buildNodeApp({ config, orm: nodeOrm, nationalHandlers: handlers });
   await node.listen({ host: '127.0.0.1', port: 0 });
   const address = node.server.address();
   nodeUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -73,8 +76,14 @@ beforeAll(async () => {
     routerCertificatePem: router.deps.ca.certificatePem, checkedAt: new Date(),
   });
   await em.flush();
-  onNationalMessage('SIF_Request', async (delivery) => {
+  handlers.on('SIF_Request', async (delivery) => {
     handled.push(delivery);
+  });
+  handlers.on('SIF_Request', async (delivery) => {
+    const text = Buffer.from(delivery.payload ?? []).toString();
+    if (!text.startsWith('after-commit')) return;
+    delivery.afterCommit(() => effects.push({ msgId: delivery.envelope.msgId, logged: loggedIn(delivery.envelope.msgId) }));
+    if (text === 'after-commit, then fail') throw new Error('the handler fails after asking for an effect');
   });
 });
 
@@ -106,6 +115,20 @@ describe('a push node receiving through the router', () => {
     const second = await push(sent.body, 'application/xml', await originOf(sent.body));
     expect(second.ack.status?.code).toBe(7);
     expect(handled.filter((d) => d.envelope.msgId === sent.message.header.msgId)).toHaveLength(1);
+  });
+
+  it("runs a handler's after-commit effects once its work is committed, and never when it rolls back", async () => {
+    const kept = await sealedMessage(sender, receiver, 'after-commit', {}, 'xml');
+    expect((await push(kept.body, 'application/xml', await originOf(kept.body))).ack.status?.code).toBe(1);
+    const effect = effects.find((e) => e.msgId === kept.message.header.msgId);
+    // Another connection already sees the message's work when the effect runs.
+    expect(await effect?.logged).toBe(1);
+
+    const failing = await sealedMessage(sender, receiver, 'after-commit, then fail', {}, 'xml');
+    const refused = await push(failing.body, 'application/xml', await originOf(failing.body));
+    expect(refused.ack.error?.category).toBe(11);
+    expect(effects.find((e) => e.msgId === failing.message.header.msgId)).toBeUndefined();
+    expect(await loggedIn(failing.message.header.msgId)).toBe(0);
   });
 
   it('refuses a delivery without a valid router signature, and a message whose sender signature does not verify', async () => {

@@ -231,6 +231,24 @@ describe('zone endpoint: events, queues and acks', () => {
     await zoneDeliveryFor(orm)!.drain();
   });
 
+  it('answers events posted at the same time each on its own: duplicates 7, refusals 4/x, the rest queued in order', async () => {
+    const adds = Array.from({ length: 6 }, (_, i) => event('SIS', 'Add', `B${String(i).padStart(31, '0')}`));
+    const burst = [...adds, adds[2]!, event('SIS', 'Delete'), event('PULLER', 'Add'), adds[4]!];
+    const answered = await Promise.all(burst.map((m) => post(m)));
+    const codes = answered.map(({ ack }) => ack.error ? `${ack.error.category}/${ack.error.code}` : String(ack.status?.code));
+    expect(codes.slice(0, 6)).toEqual(['0', '0', '0', '0', '0', '0']);
+    expect(codes.slice(6)).toEqual(['7', '4/12', '4/10', '7']);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PULLER')).toEqual({ queued: 6, blocked: 0 });
+    const delivered: string[] = [];
+    for (let ack = await getMessage('PULLER'); ack.status?.code === 0; ack = await getMessage('PULLER')) {
+      const got = unwrap(ack);
+      delivered.push(got.header.msgId);
+      expectStatus(await ackDelivered('PULLER', got.header), 0);
+    }
+    expect(delivered).toEqual(adds.map((m) => m.header.msgId));
+    await zoneDeliveryFor(orm)!.drain();
+  });
+
   it('refuses an event without the publish right (4/12) and forwards nothing', async () => {
     expectError((await post(event('SIS', 'Delete'))).ack, 4, 12);
     expectError((await post(event('PULLER', 'Add'))).ack, 4, 10);

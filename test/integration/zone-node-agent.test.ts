@@ -13,6 +13,7 @@ import { openDatabase } from '../../src/storage/database.js';
 import type { NodeAgentDelivery } from '../../src/zones/node-agent.js';
 import { sendAsNodeAgent } from '../../src/zones/zone-server.js';
 import { findZone } from '../../src/zones/zone-store.js';
+import { NationalHandlers } from '../../src/national/national-handlers.js';
 import { createTestDatabase } from '../support/database.js';
 import { studentPersonal } from '../support/sif-samples.js';
 
@@ -41,7 +42,7 @@ beforeAll(async () => {
         delivered.push(delivery);
       },
     }),
-    { config, orm },
+    { config, orm, nationalHandlers: new NationalHandlers() },
   );
 });
 

@@ -1,0 +1,69 @@
+/**
+ * Natural batching (group commit in the application): callers add items and
+ * wait; whenever fewer than `maxInFlight` batches are running, everything
+ * waiting (up to `maxBatch` items) goes out as one batch. A lone item goes
+ * at once, so batching never adds latency; under load, items that arrive
+ * while a batch runs share the next one — one statement and one commit for
+ * many HTTP requests. Each caller gets its own item's result, or the
+ * batch's error.
+ */
+export interface Batcher<I, R> {
+  add(item: I): Promise<R>;
+}
+
+/** Options of a batcher. */
+export interface BatcherOptions<I> {
+  maxBatch?: number;
+  maxInFlight?: number;
+  /**
+   * Items that must not share a batch (e.g. one msg id twice): a second item
+   * with the key of one already in the batch waits for a later batch.
+   */
+  keyOf?: (item: I) => string;
+}
+
+/** Creates a batcher running `run` on batches; `run` answers one result per item, in order. */
+export function createBatcher<I, R>(run: (items: I[]) => Promise<R[]>, options: BatcherOptions<I> = {}): Batcher<I, R> {
+  const { maxBatch = 200, maxInFlight = 2, keyOf } = options;
+  const waiting: Array<{ item: I; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
+  let inFlight = 0;
+
+  const take = () => {
+    if (!keyOf) return waiting.splice(0, maxBatch);
+    const keys = new Set<string>();
+    const batch: typeof waiting = [];
+    for (let i = 0; i < waiting.length && batch.length < maxBatch; ) {
+      const key = keyOf(waiting[i]!.item);
+      if (keys.has(key)) {
+        i += 1;
+        continue;
+      }
+      keys.add(key);
+      batch.push(...waiting.splice(i, 1));
+    }
+    return batch;
+  };
+
+  const pump = () => {
+    while (inFlight < maxInFlight && waiting.length > 0) {
+      const batch = take();
+      inFlight += 1;
+      run(batch.map((w) => w.item)).then(
+        (results) => batch.forEach((w, i) => w.resolve(results[i]!)),
+        (error: unknown) => batch.forEach((w) => w.reject(error)),
+      ).finally(() => {
+        inFlight -= 1;
+        pump();
+      });
+    }
+  };
+
+  return {
+    add(item) {
+      return new Promise<R>((resolve, reject) => {
+        waiting.push({ item, resolve, reject });
+        pump();
+      });
+    },
+  };
+}
