@@ -179,18 +179,19 @@ function signedCallHook(deps: RouterAppDeps, policy: CallerPolicy): preValidatio
   const context = { callers: deps.callers, replays: deps.replays, windowSeconds: deps.config.router.signatureWindowSeconds };
   return (request, reply, done) => {
     const result = authenticateCaller(signableRequest(request), request.rawBody ?? '', context, policy);
-    const admit = (outcome: RouterResult<KnownCaller>) => {
-      if (!outcome.ok) {
-        // Answering from a callback hook without calling done() ends the request here.
-        sendRefusal(reply, outcome.refusal);
-        return;
-      }
-      request.caller = outcome.value;
-      done();
-    };
-    if (result instanceof Promise) result.then(admit, done);
-    else admit(result);
+    if (result instanceof Promise) result.then((outcome) => admit(request, reply, done, outcome), done);
+    else admit(request, reply, done, result);
   };
+}
+
+function admit(request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void, outcome: RouterResult<KnownCaller>): void {
+  if (!outcome.ok) {
+    // Answering from a callback hook without calling done() ends the request here.
+    sendRefusal(reply, outcome.refusal);
+    return;
+  }
+  request.caller = outcome.value;
+  done();
 }
 
 /** Levels at which Fastify logs every request, so each request gets its own child logger. */

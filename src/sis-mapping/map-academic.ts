@@ -178,14 +178,7 @@ export const studentSectionMarksMapper: SifObjectMapper = {
     const marks = markValues(markList);
     const isFinal = ['true', '1'].includes(childText(object, 'IsFinal') ?? '');
     const gradeTypeDescriptor = `${GRADE_TYPE}${isFinal ? 'Final' : 'Grading Period'}`;
-    const grade = defined({
-      studentSectionAssociationReference: reference,
-      gradingPeriodReference: period.reference,
-      gradeTypeDescriptor,
-      letterGradeEarned: marks.letter,
-      numericGradeEarned: marks.numeric,
-      diagnosticStatement: marks.narrative,
-    });
+    const grade = gradeDocument(reference, period.reference, gradeTypeDescriptor, marks);
     return {
       key: { ...reference, gradeTypeDescriptor, gradingPeriodDescriptor: periodUri },
       documents: [
@@ -196,6 +189,18 @@ export const studentSectionMarksMapper: SifObjectMapper = {
     };
   },
 };
+
+/** An Ed-Fi grade of a student in a section for a grading period. */
+function gradeDocument(reference: object, gradingPeriodReference: object, gradeTypeDescriptor: string, marks: ReturnType<typeof markValues>) {
+  return defined({
+    studentSectionAssociationReference: reference,
+    gradingPeriodReference,
+    gradeTypeDescriptor,
+    letterGradeEarned: marks.letter,
+    numericGradeEarned: marks.numeric,
+    diagnosticStatement: marks.narrative,
+  });
+}
 
 /** StudentGrade: the current (gradebook) grade, a Progress Report grade of the school year. */
 export const studentGradeMapper: SifObjectMapper = {
@@ -211,15 +216,7 @@ export const studentGradeMapper: SifObjectMapper = {
     const period = gradingPeriod(section.schoolId, section.schoolYear, 'uri://ed-fi.org/GradingPeriodDescriptor#End of Year');
     const marks = markValues([need(child(object, 'Grade'), 'Grade')]);
     const gradeTypeDescriptor = `${GRADE_TYPE}Progress Report`;
-    const grade = defined({
-      studentSectionAssociationReference: reference,
-      gradingPeriodReference: period.reference,
-      gradeTypeDescriptor,
-      letterGradeEarned: marks.letter,
-      numericGradeEarned: marks.numeric,
-      diagnosticStatement: marks.narrative,
-      currentGradeIndicator: true,
-    });
+    const grade = { ...gradeDocument(reference, period.reference, gradeTypeDescriptor, marks), currentGradeIndicator: true };
     return {
       key: { ...reference, gradeTypeDescriptor },
       documents: [...period.documents, { resource: 'grades', document: grade }],

@@ -23,7 +23,7 @@
  * (from pg_stat_database: commits and rollbacks are counted as statements too).
  */
 import { request as httpRequest, Agent } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -79,7 +79,9 @@ try {
   if (ONLY.has('b')) {
     console.log('(b) the same records through POST /data/v3/bulk, to a fresh node…');
     const statements = await statementCount(nodeB.orm);
+    const cpu = cpuSnapshot(nodeB.pid);
     bulk = await bulkUpload(nodeB, [...students.map((d) => ({ resource: 'students', document: d })), ...enrollments.map((d) => ({ resource: 'studentSchoolAssociations', document: d }))]);
+    reportCpu(cpu, cpuSnapshot(nodeB.pid), bulk.records);
     await reportStatements(nodeB.orm, statements, bulk.records, 'written');
   }
 
@@ -150,6 +152,44 @@ async function reportStatements(orm: MikroORM, before: number, records: number, 
   if (before < 0) return;
   const after = (await statementCount(orm)) - 2;
   console.log(`    ${((after - before) / records).toFixed(3)} SQL statements per record ${verb}`);
+  // Where PostgreSQL's time went (cumulative since the database was created; the phase dominates).
+  const top = await orm.em.fork().execute<Array<{ calls: string; ms: number; query: string }>>(
+    `SELECT calls, total_exec_time AS ms, query FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 5`,
+  );
+  for (const t of top) console.log(`    ${(Number(t.ms) / 1000).toFixed(2).padStart(7)} s ${t.calls.toString().padStart(6)}× ${t.query.replace(/\s+/g, ' ').slice(0, 90)}`);
+}
+
+/** CPU seconds used so far by the node process and by the bench's PostgreSQL (every backend, exited ones included). */
+function cpuSnapshot(nodePid: number | undefined): { node: number; postgres: number } {
+  // /proc/<pid>/stat: utime, stime, cutime, cstime are fields 14–17, in clock ticks (100 per second on Linux).
+  const ticks = (pid: number, withChildren: boolean) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const own = Number(fields[11]) + Number(fields[12]);
+      return withChildren ? own + Number(fields[13]) + Number(fields[14]) : own;
+    } catch {
+      return 0;
+    }
+  };
+  const postmaster = Number(readFileSync(join(dir, 'postgres', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let postgresTicks = ticks(postmaster, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      if (parent === postmaster) postgresTicks += ticks(Number(entry), false);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return { node: nodePid ? ticks(nodePid, false) / 100 : 0, postgres: postgresTicks / 100 };
+}
+
+/** Prints the CPU time per record the node and PostgreSQL spent between two snapshots. */
+function reportCpu(before: { node: number; postgres: number }, after: { node: number; postgres: number }, records: number): void {
+  const perRecord = (s: number) => `${((1e6 * s) / records).toFixed(0)} µs`;
+  console.log(`    CPU per record: node ${perRecord(after.node - before.node)}, PostgreSQL ${perRecord(after.postgres - before.postgres)}`);
 }
 
 /** The district's organization records, N student documents and each student's first enrollment. */

@@ -1,83 +1,30 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkConfig } from '../../src/config/load-config.js';
-import { buildNodeApp } from '../../src/http/node-app.js';
-import { zoneDeliveryFor } from '../../src/http/zone-routes.js';
-import { nodeSchema } from '../../src/node/node-schema.js';
-import { decodeSif } from '../../src/sif/sif-codec.js';
 import { startInitialSync, syncProgress } from '../../src/sis-sync/initial-sync.js';
 import { SisAgent } from '../../src/sis-agent/sis-agent.js';
 import { buildSisRoster } from '../../src/sis-agent/sis-roster.js';
-import { openDatabase } from '../../src/storage/database.js';
 import { queueDepth } from '../../src/zones/zone-queue.js';
-import { createTestDatabase } from '../support/database.js';
-import { eventXml, msgId, SIS_REF, SIS_SAMPLES, STUDENT_XML } from '../support/sis-samples.js';
+import { SIS_REF, SIS_SAMPLES, STUDENT_XML } from '../support/sis-samples.js';
+import { SIS_ZONE as ZONE, sisHeader as header, startSisSyncApp, type SisSyncApp } from '../support/sis-sync-app.js';
 
-const ZONE = 'district-sis';
+let sis: SisSyncApp;
 let orm: MikroORM;
 let app: FastifyInstance;
-
-async function post(xml: string) {
-  const response = await app.inject({ method: 'POST', url: `/zones/${ZONE}`, headers: { 'content-type': 'application/xml' }, payload: xml });
-  const decoded = decodeSif(response.body, 'xml');
-  if (decoded.kind !== 'ok' || decoded.message.type !== 'SIF_Ack') throw new Error(response.body);
-  return decoded.message;
-}
-
-function header(id = msgId()) {
-  return `<SIF_Header><SIF_MsgId>${id}</SIF_MsgId><SIF_Timestamp>2026-01-15T10:00:00Z</SIF_Timestamp><SIF_SourceId>SIS-AGENT</SIF_SourceId></SIF_Header>`;
-}
-
-async function publish(objectName: string, action: 'Add' | 'Change' | 'Delete', xml: string): Promise<string> {
-  const id = msgId();
-  const ack = await post(eventXml(objectName, action, xml, id));
-  expect(ack.status?.code, JSON.stringify(ack.error)).toBe(0);
-  return id;
-}
-
-async function drain(): Promise<void> {
-  const worker = zoneDeliveryFor(orm)!;
-  while ((await worker.drain()) > 0);
-}
-
-async function get(resource: string, query: string): Promise<Array<Record<string, unknown>>> {
-  const response = await app.inject({ method: 'GET', url: `/data/v3/ed-fi/${resource}?${query}` });
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json() as Array<Record<string, unknown>>;
-}
-
-async function failures(id: string) {
-  return orm.em.fork().execute<Array<{ object_name: string; category: number; code: number; reason: string }>>('SELECT object_name, category, code, reason FROM sif_sync_failure WHERE msg_id = ?', [id]);
-}
+const post: SisSyncApp['post'] = (xml) => sis.post(xml);
+const publish: SisSyncApp['publish'] = (...args) => sis.publish(...args);
+const drain = () => sis.drain();
+const get: SisSyncApp['get'] = (...args) => sis.get(...args);
+const failures: SisSyncApp['failures'] = (id) => sis.failures(id);
 
 beforeAll(async () => {
-  const url = await createTestDatabase('node');
-  orm = await openDatabase(url, nodeSchema, 10);
-  const config = checkConfig({
-    dataDir: mkdtempSync(join(tmpdir(), 'rex-sis-sync-')),
-    databaseUrl: url,
-    logLevel: 'silent',
-    node: { routerUrl: 'http://127.0.0.1:9', district: { ncesId: '0499901', name: 'Saguaro Unified', state: 'AZ' }, edfi: { requireToken: false } },
-  });
-  app = await buildNodeApp({ config, orm });
-  // The SIS registers (pull) and provides everything it publishes.
-  const register = await post(
-    `<SIF_Message xmlns="http://www.sifinfo.org/infrastructure/2.x" Version="2.4"><SIF_Register>${header()}<SIF_Name>SIS</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode></SIF_Register></SIF_Message>`,
-  );
-  expect(register.status?.code).toBe(0);
-  const provide = await post(
-    `<SIF_Message xmlns="http://www.sifinfo.org/infrastructure/2.x" Version="2.4"><SIF_Provide>${header()}${SIS_SAMPLES.map(([n]) => `<SIF_Object ObjectName="${n}"/>`).join('')}</SIF_Provide></SIF_Message>`,
-  );
-  expect(provide.status?.code, JSON.stringify(provide.error)).toBe(0);
+  // The SIS registers (pull) and provides everything it publishes; the tests publish the samples themselves.
+  sis = await startSisSyncApp([], { samples: false });
+  ({ orm, app } = sis);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await orm?.close(true);
+  await sis?.close();
 });
 
 describe('SIF events into the Ed-Fi store', () => {

@@ -23,6 +23,8 @@ import { eventXml, msgId, SIS_SAMPLES } from './sis-samples.js';
 export interface SisSyncApp {
   readonly orm: MikroORM;
   readonly app: FastifyInstance;
+  /** Posts a SIF_Message to the zone as the SIS; resolves with the zone's SIF_Ack. */
+  post(xml: string): Promise<SifAck>;
   /** Publishes one event as the SIS; resolves with its SIF_MsgId once acknowledged (status 0). */
   publish(objectName: string, action: 'Add' | 'Change' | 'Delete', xml: string): Promise<string>;
   /** Lets the node's agent apply everything queued for it. */
@@ -40,14 +42,17 @@ export interface SisSyncApp {
   close(): Promise<void>;
 }
 
-const ZONE = 'district-sis';
+/** The zone the SIS and the node's agent share. */
+export const SIS_ZONE = 'district-sis';
+const ZONE = SIS_ZONE;
 
-function header(id = msgId()): string {
+/** A SIF_Header from the SIS agent. */
+export function sisHeader(id = msgId()): string {
   return `<SIF_Header><SIF_MsgId>${id}</SIF_MsgId><SIF_Timestamp>2026-01-15T10:00:00Z</SIF_Timestamp><SIF_SourceId>SIS-AGENT</SIF_SourceId></SIF_Header>`;
 }
 
-/** Starts the node and loads the base samples (see {@link SisSyncApp}). */
-export async function startSisSyncApp(provided: readonly string[]): Promise<SisSyncApp> {
+/** Starts the node and, unless `samples` is false, loads the base samples (see {@link SisSyncApp}). */
+export async function startSisSyncApp(provided: readonly string[], { samples = true } = {}): Promise<SisSyncApp> {
   const url = await createTestDatabase('node');
   const orm = await openDatabase(url, nodeSchema, 10);
   const config = checkConfig({
@@ -64,14 +69,15 @@ export async function startSisSyncApp(provided: readonly string[]): Promise<SisS
     return decoded.message;
   };
   const envelope = (body: string) => `<SIF_Message xmlns="http://www.sifinfo.org/infrastructure/2.x" Version="2.4">${body}</SIF_Message>`;
-  const register = await post(envelope(`<SIF_Register>${header()}<SIF_Name>SIS</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode></SIF_Register>`));
+  const register = await post(envelope(`<SIF_Register>${sisHeader()}<SIF_Name>SIS</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode></SIF_Register>`));
   expect(register.status?.code).toBe(0);
   const names = [...new Set([...SIS_SAMPLES.map(([n]) => n), ...provided])];
-  const provide = await post(envelope(`<SIF_Provide>${header()}${names.map((n) => `<SIF_Object ObjectName="${n}"/>`).join('')}</SIF_Provide>`));
+  const provide = await post(envelope(`<SIF_Provide>${sisHeader()}${names.map((n) => `<SIF_Object ObjectName="${n}"/>`).join('')}</SIF_Provide>`));
   expect(provide.status?.code, JSON.stringify(provide.error)).toBe(0);
   const sync: SisSyncApp = {
     orm,
     app,
+    post,
     async publish(objectName, action, xml) {
       const id = msgId();
       const ack = await post(eventXml(objectName, action, xml, id));
@@ -85,7 +91,7 @@ export async function startSisSyncApp(provided: readonly string[]): Promise<SisS
     async initialSync(objectName, objectsXml) {
       const started = await startInitialSync(orm.em.fork(), ZONE, objectName);
       if (started.kind !== 'sent') throw new Error(JSON.stringify(started));
-      const packet = `<SIF_Response>${header()}<SIF_RequestMsgId>${started.msgId}</SIF_RequestMsgId><SIF_PacketNumber>1</SIF_PacketNumber><SIF_MorePackets>No</SIF_MorePackets><SIF_ObjectData>${objectsXml.join('')}</SIF_ObjectData></SIF_Response>`;
+      const packet = `<SIF_Response>${sisHeader()}<SIF_RequestMsgId>${started.msgId}</SIF_RequestMsgId><SIF_PacketNumber>1</SIF_PacketNumber><SIF_MorePackets>No</SIF_MorePackets><SIF_ObjectData>${objectsXml.join('')}</SIF_ObjectData></SIF_Response>`;
       expect((await post(envelope(packet))).status?.code).toBe(0);
       await sync.drain();
       return syncProgress(orm.em.fork(), ZONE, started.msgId);
@@ -101,6 +107,7 @@ export async function startSisSyncApp(provided: readonly string[]): Promise<SisS
       await orm.close(true);
     },
   };
+  if (!samples) return sync;
   for (const [name, xml] of SIS_SAMPLES) await sync.publish(name, 'Add', xml);
   await sync.drain();
   return sync;
