@@ -13,7 +13,6 @@ import { nearLookupKeysOf } from '../matching/lookup-keys.js';
 import { decideMatch, type MatchCandidate, type MatchDecision } from '../matching/student-match.js';
 import { TEXT_ARRAY } from './student-records.js';
 import type { RequestDemographics } from './transfer-entity.js';
-import { boundRows } from '../records/bound-statements.js';
 
 /** A student of this district as matching sees it. */
 export interface LocalStudent extends MatchCandidate {
@@ -144,8 +143,7 @@ async function lookupPool(em: EntityManager, request: MatchDemographics, withNea
        (SELECT student_unique_id, demographics, false FROM student_match_key
         WHERE (last_first = ? OR last_birth = ? OR first_birth = ?) AND match_key <> ? LIMIT ?)`
     : '';
-  const rows = await boundRows<PoolRow>(
-    em,
+  const rows = await em.execute<PoolRow[]>(
     `WITH pool AS (
        SELECT student_unique_id AS id, demographics, true AS exact FROM student_match_key WHERE match_key = ?
        ${nearPart}
