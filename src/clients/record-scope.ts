@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PreparedDocument } from '../edfi/document-identity.js';
-import { boundRows } from '../records/bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 
 /**
  * Which Ed-Fi records a client may touch, decided from the education

@@ -6,7 +6,7 @@
  * Parents may ask what was sent: `disclosuresOf` answers per student.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { boundRows } from '../records/bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 
 /** What happened to the records. */
 export type DisclosureAction = 'request' | 'release' | 'rejection' | 'view' | 'receipt' | 'import';

@@ -5,7 +5,7 @@ import { envelopeOf, sealedPayloadOf, type NationalEnvelope, type OriginSignatur
 import type { NationalHandlers } from './national-handlers.js';
 import type { NationalTrust } from './national-trust.js';
 import { ackWithError, ackWithStatus, decodeMessage, formatOfMediaType, sifError, type SifAck, type SifError } from './zone-sif.js';
-import { boundRows } from '../records/bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 
 /** One message as the router delivered it: its exact bytes and the sender's signature headers. */
 export interface ReceivedMessage {

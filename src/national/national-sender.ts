@@ -5,7 +5,7 @@ import { newMsgId } from '../sif/sif-message.js';
 import { buildNationalMessage, NATIONAL_ZONE_PATH, type NationalIntent } from './national-envelope.js';
 import type { NationalTrust } from './national-trust.js';
 import { decodeMessage, encodeMessage, formatOfMediaType } from './zone-sif.js';
-import { boundRows } from '../records/bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 
 /** The outbox destination of messages for the national router. */
 export const NATIONAL_OUTBOX = 'national-router';

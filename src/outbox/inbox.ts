@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { boundRows } from '../records/bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 
 /** Whether a message was processed now or had been processed before. */
 export type InboxOutcome<T> = { kind: 'processed'; value: T } | { kind: 'duplicate' };

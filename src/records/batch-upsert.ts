@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newDocumentId, type PreparedDocument } from '../edfi/document-identity.js';
-import { boundRows } from './bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 import { missingFailure, type UpsertResult } from './document-store.js';
 
 /**

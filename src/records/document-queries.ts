@@ -9,7 +9,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { identityHash } from '../edfi/document-identity.js';
-import { boundRows } from './bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 import { resourceKey, type ResourceModel } from '../edfi/resource-model.js';
 
 /** A document as the API returns it: JSON text with `id`, `_etag` and `_lastModifiedDate`. */

@@ -15,7 +15,7 @@
  * document can leave one dangling reference.
  */
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { boundRows, isUniqueViolation } from './bound-statements.js';
+import { boundRows, isUniqueViolation } from '../storage/bound-statements.js';
 import { edfiFailure, type EdfiFailure } from '../edfi/edfi-problem.js';
 import { newDocumentId, type PreparedDocument, type ResolvableReference } from '../edfi/document-identity.js';
 import { resourceKey, type ResourceModel } from '../edfi/resource-model.js';

@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { prepareDocument, type PreparedDocument } from '../edfi/document-identity.js';
 import { isEdfiFailure } from '../edfi/edfi-problem.js';
 import { upsertDocuments } from '../records/batch-upsert.js';
-import { boundRows } from '../records/bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 import type { SifJsonObject } from '../sif/json-mapping.js';
 import { relatedKeyValue } from '../sis-mapping/map-support.js';
 import { textOf } from '../sis-mapping/sif-object.js';

@@ -9,7 +9,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { demographicsFromEdfi, type EdfiStudentDistrictAssociation, type EdfiStudentNames } from '../matching/edfi-demographics.js';
 import type { RequestDemographics } from './transfer-entity.js';
-import { boundRows } from '../records/bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 
 /**
  * The sections of a records packet: a record type (as the FERPA log and the

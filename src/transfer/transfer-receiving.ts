@@ -19,7 +19,7 @@ import { SYSTEM_USER, type TransferNode } from './transfer-node.js';
 import type { PacketPayload, RejectionPayload, RequestPayload, StatusPayload } from './transfer-payloads.js';
 import { moveTransfer, openTransfer } from './transfer-store.js';
 import { releaseInTransaction, sendStatus, type StoredCandidate } from './transfer-workflow.js';
-import { boundRows } from '../records/bound-statements.js';
+import { boundRows } from '../storage/bound-statements.js';
 
 /**
  * A request arrives at the releasing district: open the transfer, match the

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUniqueViolation } from '../records/bound-statements.js';
+import { isUniqueViolation } from '../storage/bound-statements.js';
 import { zoneRows } from './zone-sql.js';
 import type { SifJsonDocument } from '../sif/json-mapping.js';
 import { sifError, type SifError } from '../sif/sif-error.js';

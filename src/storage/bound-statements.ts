@@ -1,5 +1,5 @@
 /**
- * Statements of the document store sent with real bind parameters, as named
+ * SQL statements sent with real bind parameters, as named
  * (prepared) statements.
  *
  * MikroORM's `em.execute(sql, params)` inlines every parameter into the SQL
