@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUniqueViolation } from '../storage/bound-statements.js';
-import { zoneRows } from './zone-sql.js';
+import { autocommitRows, isUniqueViolation } from '../storage/bound-statements.js';
 import type { SifJsonDocument } from '../sif/json-mapping.js';
 import { sifError, type SifError } from '../sif/sif-error.js';
 import type { SifAck } from '../sif/sif-message.js';
@@ -251,7 +250,7 @@ const SENDER = (lock: 'FOR UPDATE') => `
  * flushing everything before it.
  */
 export async function pullNextFast(em: EntityManager, zoneId: string, target: string, msgId: string): Promise<{ message: SifJsonDocument | undefined } | undefined> {
-  const rows = await zoneRows<{ fresh: boolean; message: SifJsonDocument | null; sync: string }>(
+  const rows = await autocommitRows<{ fresh: boolean; message: SifJsonDocument | null; sync: string }>(
     em,
     `WITH ${SENDER('FOR UPDATE')},
      allowed AS (SELECT 1 FROM reg, agent WHERE reg.mode = 'Pull' AND NOT reg.sleeping AND NOT ${SEEN}),
@@ -277,7 +276,7 @@ export async function pullNextFast(em: EntityManager, zoneId: string, target: st
  */
 export async function ackFast(em: EntityManager, zoneId: string, source: string, msgId: string, originalMsgId: string): Promise<'Push' | 'Pull' | undefined> {
   try {
-    const rows = await zoneRows<{ mode: 'Push' | 'Pull' | null }>(
+    const rows = await autocommitRows<{ mode: 'Push' | 'Pull' | null }>(
       em,
       `WITH ${SENDER('FOR UPDATE')},
        allowed AS (SELECT reg.mode FROM reg, agent WHERE reg.mode <> 'Internal' AND NOT ${SEEN}),
@@ -319,7 +318,7 @@ export interface FastEvent {
  * anything was queued at all.
  */
 export async function publishEventsFast(em: EntityManager, events: readonly FastEvent[]): Promise<{ fresh: boolean[]; queued: number }> {
-  const rows = await zoneRows<{ n: number | null; queued: number }>(
+  const rows = await autocommitRows<{ n: number | null; queued: number }>(
     em,
     `WITH input AS (
        SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS i(n, zone_id, source_id, msg_id, object_name, right_name, message)),
