@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { createClient, listClients, revokeClient, type ClientSummary } from '../clients/client-store.js';
 import { edfiSpec } from '../edfi/edfi-spec.js';
 import { ProgressBar } from '../loading/progress.js';
 import { loadRecordFiles, seedSyntheticDistrict, type LoadSummary, type Rejection } from '../loading/record-loads.js';
 import { loadStandardDescriptors } from '../records/standard-descriptors.js';
 import { DEFAULT_SEED } from '../seed/synthetic-district.js';
+import { catchUpMatchIndex } from '../transfer/match-index.js';
 import { UsageError, stringOption, type Command, type CommandArgs } from './command.js';
 import { withNodeDatabase } from './node-database.js';
 import { CONFIG_OPTION, configFrom } from './shared-options.js';
@@ -124,6 +126,7 @@ const seedCommand: Command = {
         const summary = await seedSyntheticDistrict(orm, edfiSpec(), { students, seed, district }, { progress, onRejected: (r) => progress.log(rejectionLine(r)) });
         progress.finish();
         printSummary(`synthetic district of ${students.toLocaleString('en-US')} students (seed ${seed}) for ${district.name}`, summary);
+        await indexForMatching(orm);
         return summary.rejected > 0 ? 1 : 0;
       },
       4,
@@ -152,6 +155,7 @@ const loadCommand: Command = {
         const summary = await loadRecordFiles(orm, edfiSpec(), args.positionals, { progress, onRejected: (r) => progress.log(rejectionLine(r)) });
         progress.finish();
         printSummary(`loaded ${args.positionals.length} file(s)`, summary);
+        await indexForMatching(orm);
         return summary.rejected > 0 ? 1 : 0;
       },
       4,
@@ -160,4 +164,13 @@ const loadCommand: Command = {
 };
 
 /** Ed-Fi API clients, synthetic data and bulk loading. */
+/**
+ * Keys the loaded students for records-transfer matching now, so the first
+ * transfer request after a big load does not wait for it.
+ */
+async function indexForMatching(orm: MikroORM): Promise<void> {
+  const keyed = await catchUpMatchIndex(orm);
+  if (keyed > 0) console.log(`indexed ${keyed.toLocaleString('en-US')} student(s) for records-transfer matching`);
+}
+
 export const edfiCommands: Command[] = [createCommand, listCommand, revokeCommand, seedCommand, loadCommand];

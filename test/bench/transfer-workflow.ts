@@ -26,7 +26,7 @@ import { drawFirstName, drawMiddleName, drawSurname } from '../../src/seed/names
 import { createRandom } from '../../src/seed/random.js';
 import { migrate, openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
-import { matchAgainstIndex, refreshMatchIndex } from '../../src/transfer/match-index.js';
+import { catchUpMatchIndex, matchAgainstIndex } from '../../src/transfer/match-index.js';
 import { transferNodeOf } from '../../src/transfer/transfer-node.js';
 import { requestTransfer, viewPacket } from '../../src/transfer/transfer-workflow.js';
 import { enrolCopy, seedStudents, startTransferNetwork } from '../support/transfer-network.js';
@@ -175,7 +175,7 @@ async function lookup(): Promise<void> {
     }
     console.log(`    stored ${students.toLocaleString('en-US')} student documents in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     started = performance.now();
-    const indexed = await refreshMatchIndex(orm.em.fork());
+    const indexed = await catchUpMatchIndex(orm);
     console.log(`    match-key index caught up on ${indexed.toLocaleString('en-US')} students in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
     const samples: number[] = [];

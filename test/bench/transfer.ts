@@ -29,8 +29,9 @@ import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/pro
  *   (b) baseline: a plain Fastify proxy forwarding the same bodies to the
  *       same node, no checks, no database, measured in the same run;
  *   (c) and (d), end-to-end transfer latency and the exact-match lookup,
- *       are measured by `npm run bench:transfer-workflow`
- *       (test/bench/transfer-workflow.ts), which needs whole districts.
+ *       are measured by test/bench/transfer-workflow.ts, which needs whole
+ *       districts; `npm run bench:transfer` runs it right after this file
+ *       (`bench:transfer-router` runs (a) and (b) alone).
  * The push node is a sink process that verifies the router's signature on
  * every delivery and acknowledges every message, so (a) measures the router
  * and not a node's decryption. Target for (a): ≥ 1,500 messages/s.
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
     for (const r of results) console.log(`${r.name.padEnd(46)} ${String(Math.round(r.perSecond)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}`);
     const [real, plain] = results as [Figures, Figures];
     console.log(`\nratio (a)/(b) router / plain proxy: ${((100 * real.perSecond) / plain.perSecond).toFixed(1)}%   (target for (a): ≥ 1,500 msg/s)`);
-    console.log('(c) end-to-end transfer latency and (d) exact-match lookup: npm run bench:transfer-workflow');
+    console.log('(c) end-to-end transfer latency and (d) exact-match lookup follow (test/bench/transfer-workflow.ts)');
     console.log(`peak memory: router ${peakMemoryMiB(router.pid) ?? '?'} MiB, proxy ${peakMemoryMiB(proxy.pid) ?? '?'} MiB, push node (sink) ${peakMemoryMiB(sink.pid) ?? '?'} MiB`);
   } finally {
     for (const child of children) await stopProcess(child);

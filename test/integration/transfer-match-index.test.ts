@@ -5,7 +5,7 @@ import { RecordWriter } from '../../src/loading/record-writer.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
 import { loadStandardDescriptors } from '../../src/records/standard-descriptors.js';
 import { openDatabase } from '../../src/storage/database.js';
-import { candidatePool } from '../../src/transfer/match-index.js';
+import { candidatePool, catchUpMatchIndex } from '../../src/transfer/match-index.js';
 import { createTestDatabase } from '../support/database.js';
 
 /**
@@ -93,5 +93,15 @@ describe('student match-key index', () => {
     const pool = await candidatePool(orm.em.fork(), { firstName: 'Mary', lastSurname: 'Smith', birthDate: '2013-01-02', gender: 'Female' });
     expect(pool.exact.map((s) => s.studentId).sort()).toEqual(['T1', 'T2']);
     expect(pool.near.map((s) => s.studentId)).toEqual(['T3']);
+  });
+
+  it('catches up a bulk load of over a thousand students at once, leaving nothing waiting', async () => {
+    const roster = Array.from({ length: 1200 }, (_, i) => student(`L${i}`, 'Bulk', `Student${String.fromCharCode(65 + (i % 26))}${i}`, '2014-05-06'));
+    await write(...roster);
+    expect(await catchUpMatchIndex(orm)).toBeGreaterThanOrEqual(1200);
+    const [waiting] = await orm.em.fork().execute<Array<{ n: number }>>('SELECT count(*)::int AS n FROM student_match_dirty');
+    expect(waiting!.n).toBe(0);
+    const pool = await candidatePool(orm.em.fork(), { firstName: 'Bulk', lastSurname: 'StudentB1', birthDate: '2014-05-06', gender: 'Female' });
+    expect(pool.exact.map((s) => s.studentId)).toEqual(['L1']);
   });
 });
