@@ -163,7 +163,6 @@ const loadCommand: Command = {
   },
 };
 
-/** Ed-Fi API clients, synthetic data and bulk loading. */
 /**
  * Keys the loaded students for records-transfer matching now, so the first
  * transfer request after a big load does not wait for it.
@@ -173,4 +172,5 @@ async function indexForMatching(orm: MikroORM): Promise<void> {
   if (keyed > 0) console.log(`indexed ${keyed.toLocaleString('en-US')} student(s) for records-transfer matching`);
 }
 
+/** Ed-Fi API clients, synthetic data and bulk loading. */
 export const edfiCommands: Command[] = [createCommand, listCommand, revokeCommand, seedCommand, loadCommand];

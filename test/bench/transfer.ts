@@ -107,7 +107,7 @@ async function main(): Promise<void> {
     for (const r of results) console.log(`${r.name.padEnd(46)} ${String(Math.round(r.perSecond)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}`);
     const [real, plain] = results as [Figures, Figures];
     console.log(`\nratio (a)/(b) router / plain proxy: ${((100 * real.perSecond) / plain.perSecond).toFixed(1)}%   (target for (a): ≥ 1,500 msg/s)`);
-    console.log('(c) end-to-end transfer latency and (d) exact-match lookup follow (test/bench/transfer-workflow.ts)');
+    console.log('(c) end-to-end transfer latency and (d) exact-match lookup: test/bench/transfer-workflow.ts, which npm run bench:transfer runs next');
     console.log(`peak memory: router ${peakMemoryMiB(router.pid) ?? '?'} MiB, proxy ${peakMemoryMiB(proxy.pid) ?? '?'} MiB, push node (sink) ${peakMemoryMiB(sink.pid) ?? '?'} MiB`);
   } finally {
     for (const child of children) await stopProcess(child);
