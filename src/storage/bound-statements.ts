@@ -57,8 +57,8 @@ interface ConnectionPool {
   releaseConnection(connection: PooledConnection): Promise<void>;
 }
 
-/** `?` placeholders (none inside literals) turned into `$1…`, per SQL text. */
-const numbered = new Map<string, string>();
+/** Name and `$1…` text (from `?` placeholders, none inside literals) per SQL text, worked out once. */
+const autocommitStatements = new Map<string, { name: string; text: string }>();
 
 /**
  * Runs `sql` in autocommit straight through `pg` on a connection of the
@@ -68,15 +68,15 @@ const numbered = new Map<string, string>();
  */
 export async function autocommitRows<T>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
   const pool = em.getConnection().getKnex().client as unknown as ConnectionPool;
-  let text = numbered.get(sql);
-  if (text === undefined) {
+  let statement = autocommitStatements.get(sql);
+  if (statement === undefined) {
     let n = 0;
-    text = sql.replace(/\?/g, () => `$${++n}`);
-    numbered.set(sql, text);
+    statement = { name: statementName(sql), text: sql.replace(/\?/g, () => `$${++n}`) };
+    autocommitStatements.set(sql, statement);
   }
   const connection = await pool.acquireConnection();
   try {
-    return (await connection.query({ name: statementName(sql), text, values: params })).rows as T[];
+    return (await connection.query({ ...statement, values: params })).rows as T[];
   } finally {
     await pool.releaseConnection(connection);
   }
