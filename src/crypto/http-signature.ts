@@ -168,12 +168,28 @@ const TOKEN_VALUE = /^[A-Za-z*][A-Za-z0-9:/!#$%&'*+\-.^_`|~]*$/;
 const OUR_COMPONENTS_LIST = `(${COVERED_COMPONENTS.map((c) => `"${c}"`).join(' ')})`;
 
 /**
+ * A Signature-Input exactly as signRequest writes it: one member with our
+ * component list and the four parameters in our order, each quoted string
+ * without escapes (RFC 8941 §3.3.3). Nearly every call looks like this, and
+ * one regular expression recognises it; anything else goes to the general
+ * parser, which accepts the same fields in any form the RFCs allow.
+ */
+const OUR_SIGNATURE_INPUT = new RegExp(
+  `^([a-z*][a-z0-9_\\-.*]*)=(${OUR_COMPONENTS_LIST.replace(/[()]/g, '\\$&')};created=(\\d{1,15});keyid="([^"\\\\]*)";alg="([^"\\\\]*)";nonce="([^"\\\\]*)")$`,
+);
+
+/**
  * Parses the first member of a Signature-Input dictionary (RFC 9421 §4.1): a
  * label, an inner list of quoted component names and its parameters
  * (RFC 8941 §3.1.1). Written by hand, with few regular expressions, because
  * it runs on every request.
  */
 function parseSignatureInput(field: string) {
+  const ours = OUR_SIGNATURE_INPUT.exec(field);
+  if (ours) {
+    const [, label, params, created, keyid, alg, nonce] = ours as unknown as string[];
+    return { label: label!, params: params!, components: [...COVERED_COMPONENTS] as string[], values: { created: Number(created), keyid, alg, nonce } };
+  }
   const eq = field.indexOf('=');
   const open = eq + 1;
   if (eq < 1 || field.charCodeAt(open) !== 40 /* ( */) return undefined;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type preValidationHookHandler } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type preValidationHookHandler } from 'fastify';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RexConfig } from '../config/load-config.js';
 import type { CertificateAuthority } from '../crypto/certificate-authority.js';
@@ -51,13 +51,17 @@ export async function buildRouterApp(deps: RouterAppDeps): Promise<FastifyInstan
   const { config } = deps;
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    ...(REQUEST_LOGGING_LEVELS.has(config.logLevel) ? {} : { childLoggerFactory: sharedLogger }),
+    ...(REQUEST_LOGGING_LEVELS.has(config.logLevel)
+      ? {}
+      : { childLoggerFactory: sharedLogger, logController: new LogController({ disableRequestLogging: true }) }),
     bodyLimit: Math.min(config.http.bodyLimit, 1024 * 1024),
     trustProxy: true,
   });
   const openapiText = readFileSync(openapiPath, 'utf8');
   app.addSchema(componentSchemas(openapiText));
   keepRawJsonBodies(app);
+  // Declared up front so every request object has the same shape (Fastify's advice for per-request properties).
+  app.decorateRequest('caller', undefined);
   app.setErrorHandler((error, request, reply) => sendFrameworkError(error as FrameworkError, request, reply));
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).type('application/problem+json').send({
@@ -201,7 +205,9 @@ const REQUEST_LOGGING_LEVELS = new Set(['info', 'debug', 'trace']);
  * Per-request child loggers carry the request id, but making one per request
  * costs the router more than its own checks while nothing at info level is
  * logged. At warn and above requests share the app's logger, and the
- * router's own error logs name the request id themselves.
+ * router's own error logs name the request id themselves; Fastify's
+ * per-request "incoming"/"completed" lines, which are info level, are not
+ * even prepared.
  */
 function sharedLogger(logger: FastifyBaseLogger): FastifyBaseLogger {
   return logger;

@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { issueCertificate, type CertificateAuthority } from '../crypto/certificate-authority.js';
 import { rankDistricts, type DirectoryQuery } from '../directory/ranking.js';
 import type { components } from '../router-client/router-api.js';
-import { DistrictEntity, IssuedCertificateEntity, type District, type DistrictState } from './district-entity.js';
+import { DistrictEntity, IssuedCertificateEntity, type District, type DistrictState, type IssuedCertificate } from './district-entity.js';
 import { announceDistrictChange } from './district-changes.js';
 import { SIGNATURE_FAILED } from './exchange-status.js';
 import { accept, refuse, type RouterResult } from './refusal.js';
+import { inNativeTransaction } from '../storage/bound-statements.js';
 
 /** A registration as the node sends it. */
 export type RegistrationRequest = components['schemas']['RegistrationRequest'];
@@ -49,8 +50,8 @@ export async function submitRegistration(
   const blocked = existing && registrationBlocked(existing, keyId);
   if (blocked) return refuse('already-registered', blocked);
 
-  const district = existing ?? em.create(DistrictEntity, { ncesId: request.district.ncesId } as District);
-  Object.assign(district, {
+  const registration = {
+    ncesId: request.district.ncesId,
     name: request.district.name,
     state: request.district.state,
     endpoint: request.endpoint,
@@ -71,8 +72,8 @@ export async function submitRegistration(
     cities: request.localities.cities,
     zips: request.localities.zips,
     updatedAt: now,
-  } satisfies Partial<District>);
-  return flushAndAnnounce(em, district);
+  } satisfies Omit<District, 'version'>;
+  return writeAndAnnounce(em, { current: existing, changes: registration });
 }
 
 /** The operator approves a pending registration: the CA issues its certificate and the district becomes active. */
@@ -90,32 +91,24 @@ export async function approveDistrict(
   const notBefore = new Date(now.getTime() - 5 * 60_000);
   const notAfter = new Date(now.getTime() + validityDays * 86_400_000);
   const issued = issueCertificate(ca, district.csrPem, { notBefore, notAfter });
-  em.create(IssuedCertificateEntity, {
-    serial: issued.serial,
-    ncesId,
-    pem: issued.pem,
-    notBefore,
-    notAfter,
-    revokedAt: null,
-    revocationReason: null,
-  });
-  Object.assign(district, {
+  const changes = {
     status: 'active',
     reason: null,
     certificatePem: issued.pem,
     certificateSerial: issued.serial,
     certificateNotAfter: notAfter,
     updatedAt: now,
-  } satisfies Partial<District>);
-  return flushAndAnnounce(em, district);
+  } satisfies Partial<District>;
+  const certificate = { serial: issued.serial, ncesId, pem: issued.pem, notBefore, notAfter, revokedAt: null, revocationReason: null };
+  return writeAndAnnounce(em, { current: district, changes, issued: certificate });
 }
 
 /** The operator rejects a registration that has not been approved. */
 export async function rejectDistrict(em: EntityManager, ncesId: string, reason: string, now = new Date()): Promise<RouterResult<District>> {
   const found = await findInState(em, ncesId, ['pending', 'invalid'], 'reject');
   if (!found.ok) return found;
-  Object.assign(found.value, { status: 'rejected', reason: `Registration rejected: ${reason}`, updatedAt: now });
-  return flushAndAnnounce(em, found.value);
+  const changes = { status: 'rejected', reason: `Registration rejected: ${reason}`, updatedAt: now } satisfies Partial<District>;
+  return writeAndAnnounce(em, { current: found.value, changes });
 }
 
 /**
@@ -133,13 +126,10 @@ export async function endParticipation(
   const found = await findInState(em, ncesId, from, how === 'revoked' ? 'revoke' : 'withdraw');
   if (!found.ok) return found;
   const district = found.value;
-  if (district.certificateSerial) {
-    const certificate = await em.findOne(IssuedCertificateEntity, { serial: district.certificateSerial });
-    if (certificate && !certificate.revokedAt) Object.assign(certificate, { revokedAt: now, revocationReason: reason });
-  }
   const label = how === 'revoked' ? 'Certificate revoked by the router operator' : 'Withdrawn from the exchange';
-  Object.assign(district, { status: how, reason: reason ? `${label}: ${reason}` : label, updatedAt: now });
-  return flushAndAnnounce(em, district);
+  const changes = { status: how, reason: reason ? `${label}: ${reason}` : label, updatedAt: now } satisfies Partial<District>;
+  const revoked = district.certificateSerial ? { serial: district.certificateSerial, revokedAt: now, reason } : undefined;
+  return writeAndAnnounce(em, { current: district, changes, revoked });
 }
 
 /**
@@ -192,20 +182,55 @@ async function findInState(
   return accept(district);
 }
 
-async function flushAndAnnounce(em: EntityManager, district: District): Promise<RouterResult<District>> {
+/** A change to one district, with the certificate issued or revoked along with it. */
+interface DistrictWrite {
+  /** The district as read before the change; null for a first registration. */
+  current: District | null;
+  /** The changed fields; for a first registration, every field but the version. */
+  changes: Partial<District>;
+  issued?: IssuedCertificate;
+  revoked?: { serial: string; revokedAt: Date; reason: string };
+}
+
+/**
+ * Writes a district's change and announces it to every router process, in
+ * one transaction. Native statements rather than `flush`: the router must
+ * never enter MikroORM's AsyncLocalStorage contexts (see inNativeTransaction).
+ * The version column makes a concurrent change of the same district fail
+ * instead of overwriting it.
+ */
+async function writeAndAnnounce(em: EntityManager, write: DistrictWrite): Promise<RouterResult<District>> {
+  const ncesId = write.current?.ncesId ?? write.changes.ncesId!;
   try {
-    await em.transactional(async (tx) => {
-      await tx.flush();
-      await announceDistrictChange(tx, district.ncesId);
+    const district = await inNativeTransaction(em, async (tx) => {
+      const written = await writeDistrict(tx, write);
+      if (!written) return null;
+      if (write.issued) await tx.insert(IssuedCertificateEntity, write.issued);
+      if (write.revoked) {
+        const { serial, revokedAt, reason } = write.revoked;
+        await tx.nativeUpdate(IssuedCertificateEntity, { serial, revokedAt: null }, { revokedAt, revocationReason: reason });
+      }
+      await announceDistrictChange(tx, ncesId);
+      return written;
     });
+    if (!district) return refuse('concurrent-change', `district ${ncesId} was changed by someone else at the same time; try again`);
+    return accept(district);
   } catch (error) {
-    if (error instanceof OptimisticLockError) {
-      return refuse('concurrent-change', `district ${district.ncesId} was changed by someone else at the same time; try again`);
-    }
     if (error instanceof UniqueConstraintViolationException) {
       return refuse('already-registered', 'another registration for this district or key arrived at the same time');
     }
     throw error;
   }
-  return accept(district);
+}
+
+/** Inserts or updates the district row; null when its version moved on since it was read. */
+async function writeDistrict(tx: EntityManager, { current, changes }: DistrictWrite): Promise<District | null> {
+  if (!current) {
+    const district = { ...changes, version: 1 } as District;
+    await tx.insert(DistrictEntity, district);
+    return district;
+  }
+  const version = current.version + 1;
+  const updated = await tx.nativeUpdate(DistrictEntity, { ncesId: current.ncesId, version: current.version }, { ...changes, version });
+  return updated === 1 ? Object.assign(current, changes, { version }) : null;
 }

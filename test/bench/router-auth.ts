@@ -31,9 +31,16 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SPARE = 1.6;
 /** wrk (Debian package) generates load with far less CPU than a JavaScript generator; autocannon is the fallback. */
 const WRK = spawnSync('wrk', ['--version']).error === undefined;
-const WRK_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-/** Enough signed requests for a warm-up and a measured run at up to 12k requests/s. */
-const WRK_PRESIGNED = Number(process.env.BENCH_PRESIGNED ?? (WRK_SECONDS + 1) * 12_000);
+const WRK_SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+/**
+ * The three servers are measured in turns, this many rounds, and each figure
+ * is the median of its rounds: on a shared machine the speed drifts by
+ * several percent within a minute, and measuring each server once, one after
+ * the other, put that drift into the ratios.
+ */
+const WRK_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Enough signed requests for a 1 s warm-up and every measured round at up to 12k requests/s. */
+const WRK_PRESIGNED = Number(process.env.BENCH_PRESIGNED ?? (WRK_ROUNDS * WRK_SECONDS + 1) * 12_000);
 
 interface Figures {
   name: string;
@@ -83,13 +90,18 @@ try {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);
   }
 
-  const measure = WRK ? (name: string, url: string, pid?: number) => loadWithWrk(name, url, signed, pid) : (name: string, url: string, pid?: number) => load(name, url, signed, pid);
+  const servers = [
+    { name: '1. real router (signed, checked)', url: routerUrl, pid: router.pid },
+    { name: '2. crypto limit (one raw verify)', url: `http://127.0.0.1:${cryptoPort}`, pid: children[1]!.pid },
+    { name: '3. bare route (unsigned)', url: `http://127.0.0.1:${barePort}`, pid: children[2]!.pid },
+  ];
   const results: Figures[] = [];
-  results.push(await measure('1. real router (signed, checked)', routerUrl, router.pid));
-  results.push(await measure('2. crypto limit (one raw verify)', `http://127.0.0.1:${cryptoPort}`, children[1]!.pid));
-  results.push(await measure('3. bare route (unsigned)', `http://127.0.0.1:${barePort}`, children[2]!.pid));
+  if (WRK) results.push(...(await loadInTurnsWithWrk(servers, signed)));
+  else for (const server of servers) results.push(await load(server.name, server.url, signed, server.pid));
 
-  const how = WRK ? `wrk, 1 thread, ${WRK_SECONDS} s each after a 1 s warm-up` : `autocannon (install Debian's wrk for a lighter load generator), ${MEASURED} requests each after ${WARMUP} warm-up`;
+  const how = WRK
+    ? `wrk, 1 thread, ${WRK_ROUNDS} rounds of ${WRK_SECONDS} s per server in turns after a 1 s warm-up each, medians`
+    : `autocannon (install Debian's wrk for a lighter load generator), ${MEASURED} requests each after ${WARMUP} warm-up`;
   console.log(`\nbench:router-auth — GET /v1/status, ${how}, ${CONNECTIONS} connections, RSA-2048, every router request with its own nonce`);
   console.log('server                               req/s     p50 ms   p99 ms   server CPU µs/req');
   for (const r of results) {
@@ -180,30 +192,56 @@ async function load(name: string, url: string, signed: Record<string, string>[],
 }
 
 /**
- * Runs wrk with pre-signed requests: a 1 s warm-up on the first part of the
- * requests, then the measured run on the rest. Fails if any request was
- * refused (a reused nonce would be: then raise BENCH_PRESIGNED).
+ * Runs wrk with pre-signed requests: a 1 s warm-up per server, then
+ * WRK_ROUNDS rounds in which each server takes its turn; every round sends
+ * its own slice of the requests, so no nonce reaches the router twice.
+ * Each server's figures are the medians of its rounds. Fails if any request
+ * was refused (a reused nonce would be: then raise BENCH_PRESIGNED).
  */
-async function loadWithWrk(name: string, url: string, signed: Record<string, string>[], pid?: number): Promise<Figures> {
-  const warmupCount = Math.floor(signed.length / (WRK_SECONDS + 1));
-  const files = [signed.slice(0, warmupCount), signed.slice(warmupCount)].map((part, i) => {
+async function loadInTurnsWithWrk(servers: { name: string; url: string; pid?: number }[], signed: Record<string, string>[]): Promise<Figures[]> {
+  const slice = Math.floor(signed.length / (WRK_ROUNDS * WRK_SECONDS + 1));
+  const files = Array.from({ length: WRK_ROUNDS + 1 }, (_, i) => {
+    const part = i === 0 ? signed.slice(0, slice) : signed.slice(slice + (i - 1) * slice * WRK_SECONDS, slice + i * slice * WRK_SECONDS);
     const file = join(dir, `signed-${i}.tsv`);
     writeFileSync(file, part.map((h) => `${h['signature-input']}\t${h.signature}\t${h['content-digest']}`).join('\n'));
     return file;
   });
   const script = join(ROOT, 'test/bench/support/signed-requests.lua');
-  const wrk = (seconds: number, file: string) =>
+  const wrk = (seconds: number, url: string, file: string) =>
     execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/v1/status`, '--', file, '1'], { encoding: 'utf8' });
-  wrk(1, files[0]!);
-  const cpuBefore = processCpuSeconds(pid);
-  const out = wrk(WRK_SECONDS, files[1]!);
-  const cpuAfter = processCpuSeconds(pid);
-  const refused = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-  if (refused) throw new Error(`${name}: ${refused[1]} requests refused (out of pre-signed requests? raise BENCH_PRESIGNED)`);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const percentile = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, 'm').exec(out)?.[1]);
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
-  return { name, rps, p50: percentile('50'), p99: percentile('99'), cpuUs: cpuPerRequest(cpuBefore, cpuAfter, requests) };
+  for (const server of servers) wrk(1, server.url, files[0]!);
+  const rounds = servers.map(() => [] as Figures[]);
+  for (let round = 1; round <= WRK_ROUNDS; round++) {
+    for (const [i, server] of servers.entries()) {
+      const cpuBefore = processCpuSeconds(server.pid);
+      const out = wrk(WRK_SECONDS, server.url, files[round]!);
+      const cpuAfter = processCpuSeconds(server.pid);
+      const refused = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+      if (refused) throw new Error(`${server.name}: ${refused[1]} requests refused (out of pre-signed requests? raise BENCH_PRESIGNED)`);
+      const percentile = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, 'm').exec(out)?.[1]);
+      const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
+      rounds[i]!.push({
+        name: server.name,
+        rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
+        p50: percentile('50'),
+        p99: percentile('99'),
+        cpuUs: cpuPerRequest(cpuBefore, cpuAfter, requests),
+      });
+    }
+  }
+  return rounds.map((figures) => ({
+    name: figures[0]!.name,
+    rps: median(figures.map((f) => f.rps)),
+    p50: median(figures.map((f) => f.p50)),
+    p99: median(figures.map((f) => f.p99)),
+    cpuUs: median(figures.map((f) => f.cpuUs)),
+  }));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function cpuPerRequest(before: number | undefined, after: number | undefined, requests: number): number {

@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConfig } from '../../src/config/load-config.js';
 import { isIssuedBy } from '../../src/crypto/certificate-authority.js';
-import { DistrictEntity } from '../../src/router/district-entity.js';
+import { DistrictEntity, IssuedCertificateEntity } from '../../src/router/district-entity.js';
 import { approveDistrict, endParticipation } from '../../src/router/registry.js';
 import { prepareRouter, type PreparedRouter } from '../../src/router/start-router.js';
 import { createTestDatabase } from '../support/database.js';
@@ -201,6 +201,23 @@ describe('withdrawal and revocation', () => {
     }
     const again = await leaving.call(router.app, 'POST', '/v1/registrations', leaving.registration());
     expect(again.statusCode).toBe(409);
+    const row = await districtRow(leaving.ncesId);
+    const certificate = await router.deps.orm.em.fork().findOneOrFail(IssuedCertificateEntity, { serial: row!.certificateSerial! });
+    expect(certificate).toMatchObject({ ncesId: leaving.ncesId, revocationReason: 'consolidated' });
+    expect(certificate.revokedAt).toBeInstanceOf(Date);
+  });
+
+  it('of two operators approving the same registration at once, one wins and one certificate is issued', async () => {
+    const contested = testDistrict('0400004', 'Mesa Verde Schools', 'AZ');
+    expect((await contested.call(router.app, 'POST', '/v1/registrations', contested.registration())).statusCode).toBe(201);
+    const results = await Promise.all([1, 2].map(() => approveDistrict(router.deps.orm.em.fork(), router.deps.ca, contested.ncesId, 365)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const refused = results.find((r) => !r.ok);
+    // The loser either read the registration before the winner wrote it (its version moved on) or after.
+    expect(refused?.ok === false && refused.refusal.kind).toMatch(/^(concurrent-change|wrong-state)$/);
+    const issued = await router.deps.orm.em.fork().find(IssuedCertificateEntity, { ncesId: contested.ncesId });
+    expect(issued).toHaveLength(1);
+    expect((await districtRow(contested.ncesId))!.certificateSerial).toBe(issued[0]!.serial);
   });
 
   it('operator revocation takes effect at once, also when made by another process', async () => {

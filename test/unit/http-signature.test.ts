@@ -1,8 +1,10 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { contentDigest, verifyContentDigest } from '../../src/crypto/content-digest.js';
 import {
+  COVERED_COMPONENTS,
   parseSignature,
+  signatureBase,
   signRequest,
   signableFromUrl,
   verifyParsedSignature,
@@ -78,6 +80,18 @@ describe('RFC 9421 signatures', () => {
     const { request } = signed();
     const input = edit(String(request.headers['signature-input']));
     expect(check({ ...request, headers: { ...request.headers, 'signature-input': input } })).toBe('bad-signature');
+  });
+
+  it('reads signatures written by other RFC 9421 signers: another label and parameter order, more members', () => {
+    const request = signableFromUrl('GET', 'http://router.example:4000/v1/status', { 'content-digest': contentDigest('') });
+    const created = Math.floor(Date.now() / 1000);
+    const list = COVERED_COMPONENTS.map((c) => `"${c}"`).join(' ');
+    const params = `(${list});nonce="n-1";alg="rsa-v1_5-sha256";keyid="${keyId}";created=${created}`;
+    const signature = sign('sha256', Buffer.from(signatureBase(request, [...COVERED_COMPONENTS], params)), pair.privateKeyPem).toString('base64');
+    const headers = { ...request.headers, 'signature-input': `mine=${params}, other=("@method");created=1`, signature: `mine=:${signature}:, other=:AAAA:` };
+    const parsed = parseSignature({ ...request, headers }, '', 300);
+    expect(parsed.ok && parsed.signature).toMatchObject({ label: 'mine', keyId, nonce: 'n-1', created, params });
+    expect(check({ ...request, headers }, '')).toBe('verified');
   });
 
   it('refuses a signature made with another key', () => {
