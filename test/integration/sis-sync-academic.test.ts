@@ -1,9 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ACADEMIC_RECORD_XML, ACADEMIC_REF, FINAL_MARKS_XML, GRADE_XML, MARKS_XML, PARTICIPATION_504_XML, PARTICIPATION_XML } from '../support/sis-academic-samples.js';
 import { SIS_REF } from '../support/sis-samples.js';
 import { startSisSyncApp, type SisSyncApp } from '../support/sis-sync-app.js';
 
-/** Marks, grades, academic records and programs from SIF into the Ed-Fi store (issue 5), over the zone endpoint and real PostgreSQL. */
+/**
+ * Marks, grades, academic records and programs from SIF into the Ed-Fi store
+ * (issue 5), over the zone endpoint and real PostgreSQL. Each test starts
+ * from its own database and publishes the Adds it builds on itself.
+ */
 
 const STUDENT = 'studentUniqueId=708000001';
 let sis: SisSyncApp;
@@ -12,21 +16,26 @@ const drain = () => sis.drain();
 const get: SisSyncApp['get'] = (...args) => sis.get(...args);
 const failures: SisSyncApp['failures'] = (id) => sis.failures(id);
 
-beforeAll(async () => {
+beforeEach(async () => {
   sis = await startSisSyncApp(['StudentSectionMarks', 'StudentGrade', 'StudentParticipation', 'StudentAcademicRecord']);
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await sis?.close();
 });
 
+/** Publishes the Adds of two marks, a grade and two participations, each applied without failure. */
+async function addAll(): Promise<void> {
+  for (const [name, xml] of [['StudentSectionMarks', MARKS_XML], ['StudentSectionMarks', FINAL_MARKS_XML], ['StudentGrade', GRADE_XML], ['StudentParticipation', PARTICIPATION_XML], ['StudentParticipation', PARTICIPATION_504_XML]] as const) {
+    const id = await publish(name, 'Add', xml);
+    await drain();
+    expect(await failures(id), name).toEqual([]);
+  }
+}
+
 describe('SIF marks, records and programs into the Ed-Fi store', () => {
   it('applies Adds: grades, a course transcript entry, and program associations appear through the Ed-Fi API', async () => {
-    for (const [name, xml] of [['StudentSectionMarks', MARKS_XML], ['StudentSectionMarks', FINAL_MARKS_XML], ['StudentGrade', GRADE_XML], ['StudentParticipation', PARTICIPATION_XML], ['StudentParticipation', PARTICIPATION_504_XML]] as const) {
-      const id = await publish(name, 'Add', xml);
-      await drain();
-      expect(await failures(id), name).toEqual([]);
-    }
+    await addAll();
     const grades = await get('grades', STUDENT);
     expect(grades.map((g) => [g['gradeTypeDescriptor'], g['letterGradeEarned']]).sort()).toEqual([
       ['uri://ed-fi.org/GradeTypeDescriptor#Final', 'A-'],
@@ -42,6 +51,7 @@ describe('SIF marks, records and programs into the Ed-Fi store', () => {
   });
 
   it('applies partial Changes: the mark and the review date change, the rest stays', async () => {
+    await addAll();
     const [before] = (await get('grades', STUDENT)).filter((g) => g['letterGradeEarned'] === 'B+');
     const marks = MARKS_XML.replace('<IsFinal>false</IsFinal>', '').replace(/<MarkList>.*<\/MarkList>/, `<MarkList><Mark MarkInfoRefId="${ACADEMIC_REF.markInfo}"><Percentage>79</Percentage><Letter>C+</Letter></Mark></MarkList>`);
     await publish('StudentSectionMarks', 'Change', marks);
@@ -70,12 +80,13 @@ describe('SIF marks, records and programs into the Ed-Fi store', () => {
   });
 
   it('applies Deletes: grades, the transcript entry and the program association go, shared programs stay', async () => {
+    await addAll();
     const attributes = (xml: string) => xml.slice(0, xml.indexOf('>')) + '/>';
     await publish('StudentGrade', 'Delete', `<StudentGrade RefId="${ACADEMIC_REF.grade}"/>`);
     await publish('StudentSectionMarks', 'Delete', attributes(FINAL_MARKS_XML));
     await publish('StudentParticipation', 'Delete', `<StudentParticipation RefId="${ACADEMIC_REF.participation}" StudentPersonalRefId="${SIS_REF.student}"/>`);
     await drain();
-    expect((await get('grades', STUDENT)).map((g) => g['letterGradeEarned'])).toEqual(['C+']);
+    expect((await get('grades', STUDENT)).map((g) => g['letterGradeEarned'])).toEqual(['B+']);
     expect(await get('courseTranscripts', STUDENT)).toEqual([]);
     expect(await get('studentSpecialEducationProgramAssociations', STUDENT)).toEqual([]);
     expect(await get('studentProgramAssociations', STUDENT)).toHaveLength(1);
