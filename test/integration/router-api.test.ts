@@ -14,6 +14,8 @@ import { testDistrict, type TestDistrict } from '../support/district-keys.js';
 let router: PreparedRouter;
 const saguaro = testDistrict('0400001', 'Saguaro Unified School District', 'AZ', { cities: ['Mesa', 'Tempe'], zips: ['85201', '85281'] });
 const lakes = testDistrict('2700001', 'Ten Lakes Public Schools', 'MN', { cities: ['Duluth'], zips: ['55802'] });
+/** Registers in its own test; Nevada, so that it never shows in the Arizona directory the tests search. */
+const newcomer = testDistrict('3200001', 'Great Basin School District', 'NV');
 
 async function registerAndApprove(district: TestDistrict, when = new Date()) {
   const response = await district.call(router.app, 'POST', '/v1/registrations', district.registration());
@@ -32,6 +34,7 @@ beforeAll(async () => {
   const config = checkConfig({ dataDir: mkdtempSync(join(tmpdir(), 'rex-router-')), databaseUrl: url, logLevel: 'silent' });
   router = await prepareRouter(config);
   await registerAndApprove(lakes);
+  await registerAndApprove(saguaro);
 });
 
 afterAll(async () => {
@@ -46,36 +49,34 @@ describe('registration', () => {
     expect(doc.json()).toMatchObject({ openapi: '3.1.0' });
   });
 
-  it('stores a valid registration as awaiting approval, with the source status fields', async () => {
-    const response = await saguaro.call(router.app, 'POST', '/v1/registrations', saguaro.registration());
+  it('stores a valid registration as awaiting approval, then makes it Active with a CA-issued certificate for its own key', async () => {
+    const response = await newcomer.call(router.app, 'POST', '/v1/registrations', newcomer.registration());
     expect(response.statusCode).toBe(201);
     expect(response.json()).toMatchObject({
-      ncesId: '0400001',
-      exchangeRegistration: { applicationName: 'rex-az', registeredFrom: '127.0.0.1' },
+      ncesId: '3200001',
+      exchangeRegistration: { applicationName: 'rex-nv', registeredFrom: '127.0.0.1' },
       registeredBy: 'Administrator, System',
       exchangeStatus: 'Inactive',
       reason: 'Awaiting approval by the router operator',
       registrationState: 'pending',
       certificate: null,
     });
-    const status = await saguaro.call(router.app, 'GET', '/v1/status');
-    expect(status.json()).toMatchObject({ registrationState: 'pending', exchangeStatus: 'Inactive' });
-    const noCertificate = await saguaro.call(router.app, 'GET', '/v1/certificate');
+    const pending = await newcomer.call(router.app, 'GET', '/v1/status');
+    expect(pending.json()).toMatchObject({ registrationState: 'pending', exchangeStatus: 'Inactive' });
+    const noCertificate = await newcomer.call(router.app, 'GET', '/v1/certificate');
     expect(noCertificate.statusCode).toBe(404);
     expect(noCertificate.json().type).toBe('urn:rex:router:no-certificate');
-  });
 
-  it('becomes Active with a CA-issued certificate for its own key once approved', async () => {
-    const approved = await approveDistrict(router.deps.orm.em.fork(), router.deps.ca, saguaro.ncesId, 365);
+    const approved = await approveDistrict(router.deps.orm.em.fork(), router.deps.ca, newcomer.ncesId, 365);
     expect(approved.ok).toBe(true);
     // The approval reaches the router's key cache through PostgreSQL NOTIFY, as the operator's CLI would.
-    await expect.poll(async () => (await saguaro.call(router.app, 'GET', '/v1/status')).json().exchangeStatus).toBe('Active');
-    const status = (await saguaro.call(router.app, 'GET', '/v1/status')).json();
+    await expect.poll(async () => (await newcomer.call(router.app, 'GET', '/v1/status')).json().exchangeStatus).toBe('Active');
+    const status = (await newcomer.call(router.app, 'GET', '/v1/status')).json();
     expect(status).toMatchObject({ exchangeStatus: 'Active', reason: null, registrationState: 'active' });
-    const certificates = (await saguaro.call(router.app, 'GET', '/v1/certificate')).json();
+    const certificates = (await newcomer.call(router.app, 'GET', '/v1/certificate')).json();
     expect(isIssuedBy(certificates.certificate, certificates.routerCertificate)).toBe(true);
     const certificate = new X509Certificate(certificates.certificate);
-    expect(certificate.subject).toContain('CN=0400001');
+    expect(certificate.subject).toContain('CN=3200001');
     expect(certificate.serialNumber.toLowerCase()).toBe(status.certificate.serial.toLowerCase());
   });
 
@@ -208,7 +209,7 @@ describe('withdrawal and revocation', () => {
   });
 
   it('of two operators approving the same registration at once, one wins and one certificate is issued', async () => {
-    const contested = testDistrict('0400004', 'Mesa Verde Schools', 'AZ');
+    const contested = testDistrict('3500004', 'Mesa Verde Schools', 'NM');
     expect((await contested.call(router.app, 'POST', '/v1/registrations', contested.registration())).statusCode).toBe(201);
     const results = await Promise.all([1, 2].map(() => approveDistrict(router.deps.orm.em.fork(), router.deps.ca, contested.ncesId, 365)));
     expect(results.filter((r) => r.ok)).toHaveLength(1);

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startInitialSync, syncProgress } from '../../src/sis-sync/initial-sync.js';
 import { SisAgent } from '../../src/sis-agent/sis-agent.js';
 import { buildSisRoster } from '../../src/sis-agent/sis-roster.js';
@@ -17,20 +17,25 @@ const drain = () => sis.drain();
 const get: SisSyncApp['get'] = (...args) => sis.get(...args);
 const failures: SisSyncApp['failures'] = (id) => sis.failures(id);
 
-beforeAll(async () => {
-  // The SIS registers (pull) and provides everything it publishes; the tests publish the samples themselves.
+// Each test has its own database: the SIS registers (pull) and provides everything it publishes.
+beforeEach(async () => {
   sis = await startSisSyncApp([], { samples: false });
   ({ orm, app } = sis);
 });
 
-afterAll(async () => {
+afterEach(async () => {
   await sis?.close();
 });
 
+/** Publishes an Add of every sample object and waits until they are applied. */
+async function addSamples(): Promise<void> {
+  for (const [name, xml] of SIS_SAMPLES) await publish(name, 'Add', xml);
+  await drain();
+}
+
 describe('SIF events into the Ed-Fi store', () => {
   it('applies an Add of every object, and the records appear through the Ed-Fi API', async () => {
-    for (const [name, xml] of SIS_SAMPLES) await publish(name, 'Add', xml);
-    await drain();
+    await addSamples();
     expect(await queueDepth(orm.em.fork(), ZONE, 'REX-NODE')).toEqual({ queued: 0, blocked: 0 });
     const [student] = await get('students', 'studentUniqueId=708000001');
     expect(student).toMatchObject({ firstName: 'Owen', lastSurname: 'Blackwell', birthDate: '2010-02-04' });
@@ -45,6 +50,7 @@ describe('SIF events into the Ed-Fi store', () => {
   });
 
   it('applies a partial Change: only the elements present change, other values and API-set properties stay', async () => {
+    await addSamples();
     const [before] = await get('students', 'studentUniqueId=708000001');
     const { id, _etag, _lastModifiedDate, ...body } = before as Record<string, unknown>;
     const put = await app.inject({ method: 'PUT', url: `/data/v3/ed-fi/students/${String(id)}`, payload: { ...body, maidenName: 'Set through the API' } });
@@ -64,6 +70,7 @@ describe('SIF events into the Ed-Fi store', () => {
   });
 
   it('applies a Delete, and refuses (category 9) to delete a student other records still refer to', async () => {
+    await addSamples();
     await publish('StudentDailyAttendance', 'Delete', `<StudentDailyAttendance StudentPersonalRefId="${SIS_REF.student}" SchoolInfoRefId="${SIS_REF.school}" Date="2025-09-10" SchoolYear="2026"/>`);
     const refused = await publish('StudentPersonal', 'Delete', `<StudentPersonal RefId="${SIS_REF.student}"/>`);
     await drain();
@@ -76,6 +83,7 @@ describe('SIF events into the Ed-Fi store', () => {
   });
 
   it('answers an object it cannot map with category 9, logs it with the SIF_MsgId, and still applies the others', async () => {
+    await addSamples();
     const unknownStudent = '5C0000000000000000000000000000FF';
     const bad = await publish(
       'StudentSchoolEnrollment',
