@@ -9,7 +9,8 @@
  * query the parameters go to PostgreSQL as `$1…` (extended query protocol),
  * and a statement name makes `pg` prepare each text once per connection, so
  * PostgreSQL can reuse the plan (PostgreSQL docs, "PREPARE": generic plans
- * after five executions).
+ * after five executions). Also here: a transaction for native statements
+ * that stays out of MikroORM's AsyncLocalStorage (inNativeTransaction).
  */
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
