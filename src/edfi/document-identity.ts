@@ -20,6 +20,14 @@ export interface ResolvableReference {
   readonly path: string;
 }
 
+/**
+ * How the store records a reference: `project/resource hash`, one string, so
+ * a document's references fit one indexed array column.
+ */
+export function referenceKey(reference: Pick<ResolvableReference, 'target' | 'hash'>): string {
+  return `${reference.target} ${reference.hash}`;
+}
+
 /** A validated document ready to store. */
 export interface PreparedDocument {
   readonly resource: ResourceModel;
@@ -147,7 +155,7 @@ export function documentReferences(resource: ResourceModel, body: Readonly<Recor
     visit(body, reference.path, '$', (value, path) => {
       if (typeof value !== 'object' || value === null) return;
       const hash = identityHash(value as Record<string, unknown>);
-      found.set(`${reference.target} ${hash}`, { target: reference.target, hash, isDescriptor: false, path });
+      found.set(referenceKey({ target: reference.target, hash }), { target: reference.target, hash, isDescriptor: false, path });
     });
   }
   for (const descriptor of resource.descriptors) {
@@ -155,7 +163,7 @@ export function documentReferences(resource: ResourceModel, body: Readonly<Recor
       if (typeof value !== 'string') return;
       const target = resourceKey('ed-fi', descriptor.descriptor);
       const hash = descriptorHash(value);
-      found.set(`${target} ${hash}`, { target, hash, isDescriptor: true, path });
+      found.set(referenceKey({ target, hash }), { target, hash, isDescriptor: true, path });
     });
   }
   return [...found.values()];

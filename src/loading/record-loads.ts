@@ -126,7 +126,7 @@ export async function loadRecordFiles(orm: MikroORM, spec: EdfiSpec, files: read
  * sort whole resources instead of walking the paging index.
  */
 async function refreshStatistics(orm: MikroORM, summary: LoadSummary): Promise<void> {
-  if (summary.created + summary.updated >= 1000) await orm.em.fork().execute('ANALYZE edfi_document, edfi_reference');
+  if (summary.created + summary.updated >= 1000) await orm.em.fork().execute('ANALYZE edfi_document');
 }
 
 /** One line describing a problem: title, detail, validation errors and errors. */

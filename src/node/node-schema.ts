@@ -9,6 +9,7 @@ import { Migration20261124EdfiRecords } from '../records/records-migration.js';
 import { Migration20261124EdfiRecordsIndexes } from '../records/records-indexes-migration.js';
 import { Migration20261124EdfiDescriptorReferences } from '../records/descriptor-references-migration.js';
 import { Migration20261124EdfiScopedDeletes } from '../records/scoped-deletes-migration.js';
+import { Migration20261125EdfiReferenceKeys } from '../records/reference-keys-migration.js';
 import {
   Migration20261123RecordsTransfer,
   RecordsTransferEntity,
@@ -47,5 +48,6 @@ export const nodeSchema: DatabaseSchema = {
     Migration20261124EdfiScopedDeletes,
     Migration20261124SifRefMapDocuments,
     Migration20261124MatchStatementTriggers,
+    Migration20261125EdfiReferenceKeys,
   ],
 };

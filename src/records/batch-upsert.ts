@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { newDocumentId, type PreparedDocument } from '../edfi/document-identity.js';
+import { newDocumentId, referenceKey, type PreparedDocument } from '../edfi/document-identity.js';
 import { boundRows } from '../storage/bound-statements.js';
 import { missingFailure, type UpsertResult } from './document-store.js';
 
 /**
  * Upserts many prepared documents in ONE statement: the same semantics as
  * the store's `upsertDocument` (POST by natural key, references checked,
- * unknown descriptors 400, unresolved references 409, reference rows
+ * unknown descriptors 400, unresolved references 409, reference keys
  * replaced), but one round trip and one plan for the whole batch instead of
  * one per document — the bulk paths' bottleneck was the per-statement cost
  * in PostgreSQL, not the work on each row.
@@ -30,14 +30,14 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
     alias_hash: d.alias?.hash ?? null,
     body: d.body,
     orgs: d.educationOrganizationIds,
-    refs: d.references.map((r) => ({ res: r.target, hash: r.hash })),
+    keys: d.references.map(referenceKey),
   }));
   const rows = await boundRows<BatchRow>(
     em,
     `WITH input AS (
-       SELECT * FROM jsonb_to_recordset(?::jsonb) AS i(n int, id text, resource text, hash text, identity jsonb, alias_resource text, alias_hash text, body jsonb, orgs bigint[], refs jsonb)
+       SELECT * FROM jsonb_to_recordset(?::jsonb) AS i(n int, id text, resource text, hash text, identity jsonb, alias_resource text, alias_hash text, body jsonb, orgs bigint[], keys text[])
      ),
-     refs AS (SELECT i.n, r.res, r.hash FROM input i, jsonb_to_recordset(i.refs) AS r(res text, hash text)),
+     refs AS (SELECT i.n, split_part(k, ' ', 1) AS res, split_part(k, ' ', 2) AS hash FROM input i, unnest(i.keys) AS k),
      -- Each distinct target is looked up once per batch: a batch's records mostly name the same
      -- schools and descriptor values. Correlated scalar subqueries, not NOT EXISTS: the planner cannot
      -- estimate a JSON batch and would otherwise turn the check into an anti-join that scans and sorts
@@ -50,19 +50,14 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
      ),
      missing AS (SELECT r.n, r.res, r.hash FROM refs r JOIN absent a ON a.res = r.res AND a.hash = r.hash),
      written AS (
-       INSERT INTO edfi_document AS d (id, resource, identity_hash, identity, alias_resource, alias_hash, body, education_organization_ids, change_version)
-       SELECT i.id, i.resource, i.hash, i.identity, i.alias_resource, i.alias_hash, i.body, i.orgs, nextval('edfi_change_version')
+       INSERT INTO edfi_document AS d (id, resource, identity_hash, identity, alias_resource, alias_hash, body, education_organization_ids, reference_keys, change_version)
+       SELECT i.id, i.resource, i.hash, i.identity, i.alias_resource, i.alias_hash, i.body, i.orgs, i.keys, nextval('edfi_change_version')
        FROM input i WHERE NOT EXISTS (SELECT 1 FROM missing m WHERE m.n = i.n)
        ORDER BY i.n
        ON CONFLICT (resource, identity_hash) DO UPDATE SET
          body = excluded.body, identity = excluded.identity, education_organization_ids = excluded.education_organization_ids,
-         change_version = excluded.change_version, last_modified = now()
+         reference_keys = excluded.reference_keys, change_version = excluded.change_version, last_modified = now()
        RETURNING d.id, d.resource, d.identity_hash, (d.xmax = 0) AS created, d.change_version, d.last_modified
-     ),
-     cleared AS (DELETE FROM edfi_reference x WHERE x.from_id = ANY (ARRAY(SELECT w.id FROM written w WHERE NOT w.created))),
-     linked AS (
-       INSERT INTO edfi_reference (from_id, to_resource, to_hash)
-       SELECT w.id, r.res, r.hash FROM written w JOIN input i ON i.resource = w.resource AND i.hash = w.identity_hash JOIN refs r ON r.n = i.n
      )
      SELECT i.n, w.id, w.created, w.change_version, w.last_modified,
        (SELECT json_agg(json_build_array(m.res, m.hash)) FROM missing m WHERE m.n = i.n) AS missing

@@ -1,8 +1,8 @@
 /**
  * The Ed-Fi document store on PostgreSQL (tables in records-migration.ts).
  *
- * Every write is one SQL statement: a CTE checks the references, upserts the
- * document and replaces its reference rows, so a write costs one round trip.
+ * Every write is one SQL statement: a CTE checks the references and upserts
+ * the document with its reference keys, so a write costs one round trip.
  * Behaviour follows the Ed-Fi ODS/API 7.x: POST upserts by natural key, PUT by
  * id refuses identity changes unless the resource allows them, DELETE refuses
  * while another document references the target, an unresolved reference is a
@@ -56,15 +56,14 @@ export async function upsertDocument(em: EntityManager, document: PreparedDocume
     em,
     `WITH ${REFERENCE_CHECK},
      written AS (
-       INSERT INTO edfi_document AS d (id, resource, identity_hash, identity, alias_resource, alias_hash, body, education_organization_ids, change_version)
-       SELECT ?::text, ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::jsonb, ?::bigint[], nextval('edfi_change_version')
+       INSERT INTO edfi_document AS d (id, resource, identity_hash, identity, alias_resource, alias_hash, body, education_organization_ids, reference_keys, change_version)
+       SELECT ?::text, ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::jsonb, ?::bigint[], ${REFERENCE_KEYS}, nextval('edfi_change_version')
        WHERE NOT EXISTS (SELECT 1 FROM missing)
        ON CONFLICT (resource, identity_hash) DO UPDATE SET
          body = excluded.body, identity = excluded.identity, education_organization_ids = excluded.education_organization_ids,
-         change_version = excluded.change_version, last_modified = now()
+         reference_keys = excluded.reference_keys, change_version = excluded.change_version, last_modified = now()
        RETURNING d.id, (d.xmax = 0) AS created, d.change_version, d.last_modified
-     ),
-     ${RELINK}
+     )
      SELECT (SELECT json_agg(json_build_array(res, hash)) FROM missing) AS missing, w.id, w.created, w.change_version, w.last_modified
      FROM (SELECT 1) AS one LEFT JOIN written w ON true`,
     [
@@ -77,7 +76,6 @@ export async function upsertDocument(em: EntityManager, document: PreparedDocume
       document.alias?.hash ?? null,
       JSON.stringify(document.body),
       pgArray(document.educationOrganizationIds),
-      references,
     ],
   );
   if (row!.missing) return { kind: 'failed', failure: missingFailure(document.references, row!.missing) };
@@ -106,22 +104,18 @@ async function updateById(em: EntityManager, id: string, document: PreparedDocum
   const [row] = await boundRows<WriteRow & { found: boolean; old_hash: string | null; stale: boolean; dependents: boolean }>(
     em,
     `WITH ${REFERENCE_CHECK},
-     old AS (SELECT id, identity_hash, alias_resource, alias_hash, change_version FROM edfi_document WHERE id = ? AND resource = ?),
-     dependents AS (
-       SELECT 1 FROM edfi_reference x, old o
-       WHERE o.identity_hash <> ? AND ((x.to_resource = ? AND x.to_hash = o.identity_hash) OR (x.to_resource = o.alias_resource AND x.to_hash = o.alias_hash))
-       LIMIT 1
-     ),
+     old AS (SELECT id, resource, identity_hash, alias_resource, alias_hash, change_version FROM edfi_document WHERE id = ? AND resource = ?),
+     dependents AS (SELECT 1 FROM old o WHERE o.identity_hash <> ? AND edfi_document_referenced(${keysNamingTarget('o')}, o.id)),
      written AS (
        UPDATE edfi_document d SET body = ?::jsonb, identity = ?::jsonb, identity_hash = ?, alias_hash = ?,
-         education_organization_ids = ?::bigint[], change_version = nextval('edfi_change_version'), last_modified = now()
+         education_organization_ids = ?::bigint[], reference_keys = ${REFERENCE_KEYS},
+         change_version = nextval('edfi_change_version'), last_modified = now()
        FROM old o
        WHERE d.id = o.id AND NOT EXISTS (SELECT 1 FROM missing) AND NOT EXISTS (SELECT 1 FROM dependents)
          AND (?::bigint IS NULL OR d.change_version = ?::bigint)
          AND (d.identity_hash = ? OR ?::boolean)
        RETURNING d.id, false AS created, d.change_version, d.last_modified
-     ),
-     ${RELINK}
+     )
      SELECT EXISTS (SELECT 1 FROM old) AS found, (SELECT identity_hash FROM old) AS old_hash,
        (SELECT ?::bigint IS NOT NULL AND change_version <> ?::bigint FROM old) AS stale,
        EXISTS (SELECT 1 FROM dependents) AS dependents,
@@ -132,7 +126,6 @@ async function updateById(em: EntityManager, id: string, document: PreparedDocum
       id,
       document.key,
       document.identityHash,
-      document.key,
       JSON.stringify(document.body),
       JSON.stringify(document.identity),
       document.identityHash,
@@ -142,7 +135,6 @@ async function updateById(em: EntityManager, id: string, document: PreparedDocum
       ifMatch ?? null,
       document.identityHash,
       document.resource.allowIdentityUpdate,
-      references,
       ifMatch ?? null,
       ifMatch ?? null,
     ],
@@ -169,17 +161,12 @@ export async function deleteDocument(em: EntityManager, resource: ResourceModel,
        SELECT id, resource, identity_hash, alias_resource, alias_hash, identity, change_version FROM edfi_document
        WHERE id = ? AND resource = ? FOR UPDATE
      ),
-     dependents AS (
-       SELECT 1 FROM edfi_reference x, target t
-       WHERE x.from_id <> t.id AND ((x.to_resource = t.resource AND x.to_hash = t.identity_hash) OR (x.to_resource = t.alias_resource AND x.to_hash = t.alias_hash))
-       LIMIT 1
-     ),
+     dependents AS (SELECT 1 FROM target t WHERE edfi_document_referenced(${keysNamingTarget('t')}, t.id)),
      gone AS (
        DELETE FROM edfi_document d USING target t
        WHERE d.id = t.id AND NOT EXISTS (SELECT 1 FROM dependents) AND (?::bigint IS NULL OR t.change_version = ?::bigint)
        RETURNING d.id, d.resource, d.identity, d.education_organization_ids
      ),
-     unlinked AS (DELETE FROM edfi_reference x USING gone g WHERE x.from_id = g.id),
      tomb AS (
        INSERT INTO edfi_deleted (id, resource, identity, education_organization_ids, change_version)
        SELECT id, resource, identity, education_organization_ids, nextval('edfi_change_version') FROM gone RETURNING change_version
@@ -209,16 +196,21 @@ const REFERENCE_CHECK = `
   )`;
 
 /**
- * Replaces the reference rows of the written document: references to
+ * The written document's reference keys (`referenceKey`): references to
  * documents and to descriptor values alike, so DELETE of either answers 409
  * while it is still used (ODS/API enforces both with foreign keys).
  */
-const RELINK = `
-  cleared AS (DELETE FROM edfi_reference x USING written w WHERE x.from_id = w.id AND NOT w.created),
-  linked AS (
-    INSERT INTO edfi_reference (from_id, to_resource, to_hash)
-    SELECT w.id, r.res, r.hash FROM written w, jsonb_to_recordset(?::jsonb) AS r(res text, hash text)
-  )`;
+const REFERENCE_KEYS = `ARRAY(SELECT r.res || ' ' || r.hash FROM refs r)`;
+
+/**
+ * The keys under which other documents name the document `alias` (a row of
+ * edfi_document): by its own identity and, for subclasses such as schools,
+ * by its superclass identity. `edfi_document_referenced` (a function, see
+ * reference-keys-migration.ts) looks them up in the GIN index on reference_keys.
+ */
+function keysNamingTarget(alias: string): string {
+  return `array_remove(ARRAY[${alias}.resource || ' ' || ${alias}.identity_hash, ${alias}.alias_resource || ' ' || ${alias}.alias_hash], NULL)`;
+}
 
 function referencesJson(references: readonly ResolvableReference[]): string {
   return JSON.stringify(references.map((r) => ({ res: r.target, hash: r.hash })));

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edfiSpec } from '../../src/edfi/edfi-spec.js';
 import { RecordWriter } from '../../src/loading/record-writer.js';
-import { Migration20261124EdfiDescriptorReferences } from '../../src/records/descriptor-references-migration.js';
+import { Migration20261125EdfiReferenceKeys } from '../../src/records/reference-keys-migration.js';
 import { startEdfiNode } from '../support/edfi-app.js';
 
 /**
  * A descriptor value still used by a document cannot be deleted (ODS/API:
  * 409 dependent-item-exists), whichever path wrote the document: POST, PUT,
  * the bulk endpoint, the batch writer of seed/load, or a store written
- * before descriptor references were recorded (the migration back-fills them).
+ * before references were kept with each document (the migration back-fills
+ * them from the stored bodies).
  */
 let node: Awaited<ReturnType<typeof startEdfiNode>>;
 const SEX = '/data/v3/ed-fi/sexDescriptors';
@@ -83,17 +84,20 @@ describe('descriptor values in use', () => {
     expectDependentItem(await deleteDescriptor(repeated));
   });
 
-  it('back-fills the descriptor references of documents stored before they were recorded (migration)', async () => {
+  it('back-fills the references of documents stored before they were kept with each document (migration)', async () => {
     const used = await createDescriptor('Legacy');
     expect((await node.app.inject({ method: 'POST', url: STUDENTS, payload: student('D5', 'Legacy') })).statusCode).toBe(201);
     const id = await studentId('D5');
-    // As an older store holds it: the student's descriptor references were never written.
-    await node.orm.em.fork().execute(`DELETE FROM edfi_reference WHERE from_id = ? AND to_resource LIKE '%Descriptors'`, [id]);
-    const references = async () =>
-      Number((await node.orm.em.fork().execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM edfi_reference WHERE from_id = ? AND to_resource = 'ed-fi/sexDescriptors'`, [id]))[0]!.n);
-    expect(await references()).toBe(0);
-    await new Migration20261124EdfiDescriptorReferences(node.orm.em.getDriver(), node.orm.config).up();
-    expect(await references()).toBe(1);
+    // As the migration finds a document of an older store: no reference keys yet.
+    await node.orm.em.fork().execute(`UPDATE edfi_document SET reference_keys = '{}' WHERE id = ?`, [id]);
+    const descriptorKeys = async () =>
+      (await node.orm.em.fork().execute<Array<{ keys: string[] }>>(`SELECT reference_keys AS keys FROM edfi_document WHERE id = ?`, [id]))[0]!.keys.filter((k) =>
+        k.startsWith('ed-fi/sexDescriptors '),
+      );
+    expect(await descriptorKeys()).toEqual([]);
+    expect((await deleteDescriptor(await createDescriptor('Unused'))).statusCode).toBe(204);
+    await new Migration20261125EdfiReferenceKeys(node.orm.em.getDriver(), node.orm.config).up();
+    expect(await descriptorKeys()).toHaveLength(1);
     expectDependentItem(await deleteDescriptor(used));
   });
 });

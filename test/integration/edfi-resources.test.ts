@@ -124,6 +124,38 @@ describe('Ed-Fi referential integrity', () => {
     expect(JSON.parse(response.body)).toMatchObject({ type: 'urn:ed-fi:api:conflict:dependent-item-exists', status: 409 });
   });
 
+  it('refuses to delete a school that only an educationOrganizationReference (superclass) names, until that reference is gone', async () => {
+    const { record, path } = sample('schools');
+    const schoolId = 4_999_901;
+    expect((await node.app.inject({ method: 'POST', url: path, payload: { ...record.document, schoolId, nameOfInstitution: 'Superclass Test School' } })).statusCode).toBe(201);
+    const [school] = JSON.parse((await node.app.inject({ method: 'GET', url: path, query: { schoolId: String(schoolId) } })).body);
+    const association = sample('studentEducationOrganizationAssociations');
+    const named = await node.app.inject({
+      method: 'POST',
+      url: association.path,
+      payload: { ...association.record.document, educationOrganizationReference: { educationOrganizationId: schoolId } },
+    });
+    expect(named.statusCode, named.body).toBe(201);
+    const refused = await node.app.inject({ method: 'DELETE', url: `${path}/${school.id}` });
+    expect(refused.statusCode).toBe(409);
+    expect(JSON.parse(refused.body).type).toBe('urn:ed-fi:api:conflict:dependent-item-exists');
+    expect((await node.app.inject({ method: 'DELETE', url: named.headers.location! })).statusCode).toBe(204);
+    expect((await node.app.inject({ method: 'DELETE', url: `${path}/${school.id}` })).statusCode).toBe(204);
+  });
+
+  it('refuses to change the identity of a session that course offerings name, and changes one nobody names', async () => {
+    const { record, path } = sample('sessions');
+    const query = (sessionName: string) => ({ sessionName, schoolId: String((record.document.schoolReference as { schoolId: number }).schoolId) });
+    const [named] = JSON.parse((await node.app.inject({ method: 'GET', url: path, query: query(record.document.sessionName as string) })).body);
+    const renamed = await node.app.inject({ method: 'PUT', url: `${path}/${named.id}`, payload: { ...record.document, sessionName: 'Renamed Term' } });
+    expect(renamed.statusCode).toBe(409);
+    expect(JSON.parse(renamed.body).type).toBe('urn:ed-fi:api:conflict:dependent-item-exists');
+    expect((await node.app.inject({ method: 'POST', url: path, payload: { ...record.document, sessionName: 'Lonely Term' } })).statusCode).toBe(201);
+    const [lonely] = JSON.parse((await node.app.inject({ method: 'GET', url: path, query: query('Lonely Term') })).body);
+    expect((await node.app.inject({ method: 'PUT', url: `${path}/${lonely.id}`, payload: { ...record.document, sessionName: 'Renamed Lonely Term' } })).statusCode).toBe(204);
+    expect(JSON.parse((await node.app.inject({ method: 'GET', url: `${path}/${lonely.id}` })).body).sessionName).toBe('Renamed Lonely Term');
+  });
+
   it('resolves an educationOrganizationReference to a school or the district (superclass)', async () => {
     const { record } = sample('studentHealths');
     expect(record.document.educationOrganizationReference).toBeDefined();
