@@ -67,15 +67,37 @@ export function isDocumentId(value: string): boolean {
   return /^[0-9a-f]{32}$/.test(value);
 }
 
-/** The hash of an identity object (canonical JSON with sorted keys). */
+/**
+ * The hash of an identity object: of its canonical JSON, the `[key, value]`
+ * pairs sorted by key, exactly as `JSON.stringify` writes that array (stored
+ * hashes depend on it). Built by hand because it runs several times for
+ * every record written.
+ */
 export function identityHash(identity: Readonly<Record<string, unknown>>): string {
-  return canonicalHash(JSON.stringify(Object.keys(identity).sort().map((key) => [key, identity[key]])));
+  const keys = Object.keys(identity);
+  if (keys.length > 1) keys.sort();
+  let canonical = '[';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    // Inside an array JSON writes undefined as null.
+    canonical += `${i === 0 ? '' : ','}[${JSON.stringify(key)},${JSON.stringify(identity[key]) ?? 'null'}]`;
+  }
+  return canonicalHash(`${canonical}]`);
 }
 
 /** The identity hash of a descriptor value given as its URI (`namespace#codeValue`). */
 export function descriptorHash(uri: string): string {
-  return canonicalHash(JSON.stringify([['uri', uri]]));
+  let hash = recentDescriptorHashes.get(uri);
+  if (hash === undefined) {
+    hash = canonicalHash(JSON.stringify([['uri', uri]]));
+    if (recentDescriptorHashes.size >= RECENT_HASHES) recentDescriptorHashes.clear();
+    recentDescriptorHashes.set(uri, hash);
+  }
+  return hash;
 }
+
+/** Descriptor hashes by URI: a few hundred values recur in every record. */
+const recentDescriptorHashes = new Map<string, string>();
 
 /**
  * Hashes of canonical identities seen lately: documents of a batch name the
@@ -151,22 +173,36 @@ function renamed(identity: Record<string, unknown>, rename: Readonly<Record<stri
  */
 export function documentReferences(resource: ResourceModel, body: Readonly<Record<string, unknown>>): ResolvableReference[] {
   const found = new Map<string, ResolvableReference>();
+  const values: Found[] = [];
   for (const reference of resource.references) {
-    visit(body, reference.path, '$', (value, path) => {
-      if (typeof value !== 'object' || value === null) return;
+    values.length = 0;
+    collect(body, reference.path, 0, values);
+    for (const { value, indexes } of values) {
+      if (typeof value !== 'object' || value === null) continue;
       const hash = identityHash(value as Record<string, unknown>);
-      found.set(referenceKey({ target: reference.target, hash }), { target: reference.target, hash, isDescriptor: false, path });
-    });
+      found.set(referenceKey({ target: reference.target, hash }), { target: reference.target, hash, isDescriptor: false, path: jsonPath(reference.path, indexes) });
+    }
   }
   for (const descriptor of resource.descriptors) {
-    visit(body, descriptor.path, '$', (value, path) => {
-      if (typeof value !== 'string') return;
-      const target = resourceKey('ed-fi', descriptor.descriptor);
+    values.length = 0;
+    collect(body, descriptor.path, 0, values);
+    for (const { value, indexes } of values) {
+      if (typeof value !== 'string') continue;
+      const target = descriptorTarget(descriptor.descriptor);
       const hash = descriptorHash(value);
-      found.set(referenceKey({ target, hash }), { target, hash, isDescriptor: true, path });
-    });
+      found.set(referenceKey({ target, hash }), { target, hash, isDescriptor: true, path: jsonPath(descriptor.path, indexes) });
+    }
   }
   return [...found.values()];
+}
+
+/** `ed-fi/…Descriptors` by descriptor name, made once per name. */
+const descriptorTargets = new Map<string, string>();
+
+function descriptorTarget(name: string): string {
+  let target = descriptorTargets.get(name);
+  if (target === undefined) descriptorTargets.set(name, (target = resourceKey('ed-fi', name)));
+  return target;
 }
 
 /** Education organization ids the document names in its identity and top-level references. */
@@ -186,10 +222,10 @@ function educationOrganizationIdsOf(resource: ResourceModel, body: Record<string
 
 /** Reference objects may carry a read-only `link` (as GET returns it in ODS); it is not stored. */
 function stripLinks(resource: ResourceModel, body: Record<string, unknown>): void {
-  for (const reference of resource.references) {
-    visit(body, reference.path, '$', (value) => {
-      if (typeof value === 'object' && value !== null && 'link' in value) delete (value as Record<string, unknown>).link;
-    });
+  const values: Found[] = [];
+  for (const reference of resource.references) collect(body, reference.path, 0, values);
+  for (const { value } of values) {
+    if (typeof value === 'object' && value !== null && 'link' in value) delete (value as Record<string, unknown>).link;
   }
 }
 
@@ -217,16 +253,37 @@ function valueAt(body: Readonly<Record<string, unknown>>, path: DocumentPath): u
   return node;
 }
 
-function visit(node: unknown, path: DocumentPath, at: string, found: (value: unknown, path: string) => void, index = 0): void {
-  if (index === path.length) {
-    if (node !== undefined) found(node, at);
-    return;
+/** A value found at a path, with the array indexes that led to it (one per `*`). */
+interface Found {
+  value: unknown;
+  indexes: readonly number[];
+}
+
+const NO_INDEXES: readonly number[] = [];
+
+/**
+ * Pushes every defined value at `path` (`*` steps into each array item) onto
+ * `out`. No callbacks and no path strings: this runs for every reference
+ * field of every record written, and most fields are absent.
+ */
+function collect(node: unknown, path: DocumentPath, index: number, out: Found[], indexes: readonly number[] = NO_INDEXES): void {
+  for (; index < path.length; index++) {
+    if (typeof node !== 'object' || node === null) return;
+    const key = path[index]!;
+    if (key === '*') {
+      if (!Array.isArray(node)) return;
+      for (let i = 0; i < node.length; i++) collect(node[i], path, index + 1, out, [...indexes, i]);
+      return;
+    }
+    node = (node as Record<string, unknown>)[key];
   }
-  if (typeof node !== 'object' || node === null) return;
-  const key = path[index]!;
-  if (key === '*') {
-    if (Array.isArray(node)) node.forEach((item, i) => visit(item, path, `${at}[${i}]`, found, index + 1));
-    return;
-  }
-  visit((node as Record<string, unknown>)[key], path, `${at}.${key}`, found, index + 1);
+  if (node !== undefined) out.push({ value: node, indexes });
+}
+
+/** The JSON path (`$.a[0].b`) of a value `collect` found, for error messages. */
+function jsonPath(path: DocumentPath, indexes: readonly number[]): string {
+  let at = '$';
+  let next = 0;
+  for (const key of path) at += key === '*' ? `[${indexes[next++]}]` : `.${key}`;
+  return at;
 }

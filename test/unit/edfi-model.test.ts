@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { identityHash, identityOf, prepareDocument } from '../../src/edfi/document-identity.js';
+import { createHash } from 'node:crypto';
+import { descriptorHash, documentReferences, identityHash, identityOf, prepareDocument } from '../../src/edfi/document-identity.js';
 import { edfiProblem, isEdfiFailure } from '../../src/edfi/edfi-problem.js';
 import { edfiSpec } from '../../src/edfi/edfi-spec.js';
 
@@ -20,6 +21,32 @@ describe('Ed-Fi model', () => {
     expect(ssa.descriptors.find((d) => d.path.join('.') === 'entryGradeLevelDescriptor')?.descriptor).toBe('gradeLevelDescriptors');
     for (const name of ['calendars', 'staffs', 'gradingPeriods', 'studentHealths', 'sexDescriptors']) expect(spec.resource('ed-fi', name)).toBeDefined();
     expect(spec.resource('rex', 'studentHealthConditions')).toBeDefined();
+  });
+
+  it('hashes the canonical JSON of an identity, so hashes stored by earlier versions still match', () => {
+    const canonical = (identity: Record<string, unknown>) =>
+      createHash('sha256').update(JSON.stringify(Object.keys(identity).sort().map((key) => [key, identity[key]]))).digest('base64url').slice(0, 24);
+    const identities = [
+      { studentUniqueId: 'S1' },
+      { schoolId: 7, entryDate: '2025-08-01', studentUniqueId: 'S1' },
+      { name: 'Ana "Quote" \\ Ünïcode \u2028', b: true, a: 1.5 },
+      { present: 'x', absent: undefined },
+      {},
+    ];
+    for (const identity of identities) expect(identityHash(identity)).toBe(canonical(identity));
+    expect(descriptorHash('uri://ed-fi.org/SexDescriptor#Female')).toBe(canonical({ uri: 'uri://ed-fi.org/SexDescriptor#Female' }));
+  });
+
+  it('names the JSON path of each reference, array items included', () => {
+    const seoa = spec.resource('ed-fi', 'studentEducationOrganizationAssociations')!;
+    const body = {
+      studentReference: { studentUniqueId: 'S1' },
+      educationOrganizationReference: { educationOrganizationId: 7 },
+      races: [{ raceDescriptor: 'uri://ed-fi.org/RaceDescriptor#White' }, { raceDescriptor: 'uri://ed-fi.org/RaceDescriptor#Asian' }],
+    };
+    const paths = documentReferences(seoa, body).map((r) => r.path);
+    expect(paths).toEqual(expect.arrayContaining(['$.studentReference', '$.educationOrganizationReference', '$.races[0].raceDescriptor', '$.races[1].raceDescriptor']));
+    expect(paths).toHaveLength(4);
   });
 
   it('hashes a reference and the identity it points to alike', () => {
