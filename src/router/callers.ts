@@ -25,6 +25,14 @@ export interface KnownCaller {
  */
 export class CallerCache {
   private readonly entries = new Map<string, { caller: KnownCaller | null; loadedAt: number }>();
+  /** Loads under way: when an entry expires under load, its many callers share one query. */
+  private readonly loading = new Map<string, Promise<KnownCaller | null>>();
+  /**
+   * Counts invalidations. A load that began before one may have read the
+   * district as it was (say, before its revocation), so its result is
+   * returned to its callers but not kept.
+   */
+  private generation = 0;
 
   constructor(
     private readonly load: (keyId: string) => Promise<District | null>,
@@ -36,9 +44,21 @@ export class CallerCache {
   async get(keyId: string): Promise<KnownCaller | null> {
     const cached = this.peek(keyId);
     if (cached !== undefined) return cached;
+    let pending = this.loading.get(keyId);
+    if (!pending) {
+      const started = this.loadCaller(keyId).finally(() => {
+        if (this.loading.get(keyId) === started) this.loading.delete(keyId);
+      });
+      this.loading.set(keyId, (pending = started));
+    }
+    return pending;
+  }
+
+  private async loadCaller(keyId: string): Promise<KnownCaller | null> {
+    const generation = this.generation;
     const district = await this.load(keyId);
     const caller = district ? { keyId, district, publicKey: createPublicKey(district.publicKeyPem) } : null;
-    this.entries.set(keyId, { caller, loadedAt: this.now() });
+    if (generation === this.generation) this.entries.set(keyId, { caller, loadedAt: this.now() });
     return caller;
   }
 
@@ -54,6 +74,8 @@ export class CallerCache {
 
   /** Forgets a district's keys (`*` forgets every key). */
   invalidate(ncesId: string): void {
+    this.generation++;
+    this.loading.clear();
     if (ncesId === '*') {
       this.entries.clear();
       return;
