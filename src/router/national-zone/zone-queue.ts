@@ -1,10 +1,12 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { NationalEnvelope, OriginSignature } from '../../national/national-envelope.js';
+import { autocommitRows } from '../../storage/bound-statements.js';
 
 /**
  * The NationalRouter zone's store (see zone-queue-migration.ts): routing
  * metadata of accepted messages and the delivery queue of sealed messages.
- * Everything is raw SQL: each statement is one round trip.
+ * Everything is raw SQL with bind parameters, in autocommit: each statement
+ * is one round trip, and message bodies are not escaped into SQL text.
  */
 
 /** A message accepted for delivery. */
@@ -113,7 +115,8 @@ async function insertBatch(em: EntityManager, zone: string, messages: QueuedMess
     );
   }
   const names = COLUMNS.map(([name]) => name).join(', ');
-  const rows = await em.execute<Array<{ source_id: string; msg_id: string }>>(
+  const rows = await autocommitRows<{ source_id: string; msg_id: string }>(
+    em,
     `WITH input (${names}) AS (VALUES ${messages.map(() => ROW_PLACEHOLDERS).join(', ')}),
      seen AS (
        INSERT INTO zone_message (source_id, msg_id, zone, destination_id, message_type, object_name, request_msg_id)
@@ -136,7 +139,8 @@ export async function findRequest(
   em: EntityManager,
   requestMsgId: string,
 ): Promise<{ sourceId: string; destinationId: string | null; objectName: string | null } | undefined> {
-  const rows = await em.execute<Array<{ source_id: string; destination_id: string | null; object_name: string | null }>>(
+  const rows = await autocommitRows<{ source_id: string; destination_id: string | null; object_name: string | null }>(
+    em,
     `SELECT source_id, destination_id, object_name FROM zone_message WHERE msg_id = ? AND message_type = 'SIF_Request' LIMIT 2`,
     [requestMsgId],
   );
@@ -189,7 +193,8 @@ function toDelivery(r: RawDelivery): DeliveryRow {
  * claimed again).
  */
 export async function claimPushDeliveries(em: EntityManager, limit: number, leaseMs: number): Promise<DeliveryRow[]> {
-  const rows = await em.execute<RawDelivery[]>(
+  const rows = await autocommitRows<RawDelivery>(
+    em,
     `UPDATE zone_delivery q SET locked_until = now() + (? * interval '1 millisecond'), attempts = q.attempts + 1
       FROM district d
      WHERE d.nces_id = q.destination_id AND q.seq IN (
@@ -206,12 +211,13 @@ export async function claimPushDeliveries(em: EntityManager, limit: number, leas
 /** Deletes delivered (acknowledged) messages. */
 export async function deleteDeliveries(em: EntityManager, seqs: string[]): Promise<void> {
   if (seqs.length === 0) return;
-  await em.execute(`DELETE FROM zone_delivery WHERE seq IN (${seqs.map(() => '?').join(', ')})`, seqs);
+  await autocommitRows(em, `DELETE FROM zone_delivery WHERE seq = ANY (?::bigint[])`, [seqs]);
 }
 
 /** Releases a claim after a failed attempt; the message is due again after `delayMs`. */
 export async function retryDelivery(em: EntityManager, seq: string, delayMs: number, error: string): Promise<void> {
-  await em.execute(
+  await autocommitRows(
+    em,
     `UPDATE zone_delivery SET locked_until = NULL, last_error = ?, next_attempt_at = now() + (? * interval '1 millisecond') WHERE seq = ?`,
     [error.slice(0, 2000), delayMs, seq],
   );
@@ -219,7 +225,8 @@ export async function retryDelivery(em: EntityManager, seq: string, delayMs: num
 
 /** The oldest unexpired message waiting for `destinationId` (SIF_GetMessage). */
 export async function nextPullDelivery(em: EntityManager, destinationId: string): Promise<DeliveryRow | undefined> {
-  const rows = await em.execute<RawDelivery[]>(
+  const rows = await autocommitRows<RawDelivery>(
+    em,
     `SELECT ${DELIVERY_COLUMNS} FROM zone_delivery q WHERE q.destination_id = ? AND q.expires_at > now() ORDER BY q.seq LIMIT 1`,
     [destinationId],
   );
@@ -228,7 +235,8 @@ export async function nextPullDelivery(em: EntityManager, destinationId: string)
 
 /** Deletes the message a destination acknowledged; false when it holds no such message. */
 export async function acknowledgeDelivery(em: EntityManager, destinationId: string, sourceId: string, msgId: string): Promise<boolean> {
-  const rows = await em.execute<Array<{ seq: string }>>(
+  const rows = await autocommitRows<{ seq: string }>(
+    em,
     `DELETE FROM zone_delivery WHERE destination_id = ? AND source_id = ? AND msg_id = ? RETURNING seq`,
     [destinationId, sourceId, msgId],
   );
