@@ -50,7 +50,11 @@ describe('SIF Adds applied as one batch', () => {
     expect(outcomes.map((o) => o.kind)).toEqual(['applied', 'applied', 'applied', 'applied']);
     expect(outcomes[0]).toMatchObject({ documents: [{ resource: 'students' }, { resource: 'studentEducationOrganizationAssociations' }] });
     expect(await stored(['B-1', 'B-4'])).toEqual(['B-1 studentEducationOrganizationAssociations', 'B-1 students', 'B-4 studentEducationOrganizationAssociations', 'B-4 students']);
-    const refs = await orm.em.fork().execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_ref_map WHERE zone_id = 'batch-zone'`);
+    const refs = await orm.em
+      .fork()
+      .execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_ref_map WHERE zone_id = 'batch-zone' AND ref_id = ANY(?::text[])`, [
+        `{${objects.map((o) => o['@RefId']).join(',')}}`,
+      ]);
     expect(Number(refs[0]!.n)).toBe(8);
   });
 

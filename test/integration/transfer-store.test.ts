@@ -74,8 +74,15 @@ describe('records transfers', () => {
   });
 
   it('lists the whole district newest first', async () => {
+    // Requested a minute apart, later than anything other tests of this file open.
+    const start = Date.now() + 60_000;
+    for (const [n, id, student] of [[1, 'MSG-L1', 'S-L1'], [2, 'MSG-L2', 'S-L2'], [3, 'MSG-L3', 'S-L3']] as const) {
+      const opened = await openTransfer(orm.em.fork(), { ...request(id, student), requestedAt: new Date(start + n * 60_000) }, 'router');
+      expect(opened.ok).toBe(true);
+    }
     const all = await listTransfers(orm.em.fork());
     expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(all.slice(0, 3).map((t) => t.studentId)).toEqual(['S-L3', 'S-L2', 'S-L1']);
     const times = all.map((t) => t.requestedAt.getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
   });

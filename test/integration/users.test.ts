@@ -86,8 +86,10 @@ describe('tool rights', () => {
   });
 
   it('answers requireRight with a typed result', async () => {
-    const user = await findUser(em(), 'clerk');
-    if (!user) throw new Error('no clerk');
+    await newUser('typist');
+    await grantRights(em(), 'typist', ['notify-process-inbox'], 'admin');
+    const user = await findUser(em(), 'typist');
+    if (!user) throw new Error('no typist');
     expect(requireRight(user, 'notify-process-inbox')).toMatchObject({ kind: 'allowed' });
     expect(requireRight(user, 'national-records-exchange')).toMatchObject({ kind: 'missing-right', right: 'national-records-exchange' });
     expect(requireRight({ ...user, disabled: true }, 'notify-process-inbox')).toMatchObject({ kind: 'disabled' });
@@ -179,10 +181,16 @@ describe('requireToolRight', () => {
   });
 
   it('shuts out a user whose right was revoked or who was disabled', async () => {
-    await revokeRights(em(), 'rhonda.release', ['notify-process-inbox']);
-    expect((await app.inject({ method: 'GET', url: '/alerts', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(403);
-    await grantRights(em(), 'rhonda.release', ['notify-process-inbox'], 'admin');
-    await setUserDisabled(em(), 'rhonda.release', true);
-    expect((await app.inject({ method: 'GET', url: '/alerts', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    // A user of its own: the other tests here need rhonda.release as she is.
+    const sam = await newUser('sam.shutout');
+    await grantRights(em(), 'sam.shutout', ['notify-process-inbox'], 'admin');
+    const samToken = (await createSession(em(), sam.id)).token;
+    const alerts = () => app.inject({ method: 'GET', url: '/alerts', headers: { authorization: `Bearer ${samToken}` } });
+    expect((await alerts()).statusCode).toBe(200);
+    await revokeRights(em(), 'sam.shutout', ['notify-process-inbox']);
+    expect((await alerts()).statusCode).toBe(403);
+    await grantRights(em(), 'sam.shutout', ['notify-process-inbox'], 'admin');
+    await setUserDisabled(em(), 'sam.shutout', true);
+    expect((await alerts()).statusCode).toBe(401);
   });
 });
