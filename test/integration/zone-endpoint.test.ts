@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkConfig } from '../../src/config/load-config.js';
 import { buildNodeApp } from '../../src/http/node-app.js';
 import { zoneDeliveryFor } from '../../src/http/zone-routes.js';
@@ -34,16 +34,8 @@ const answers: Record<string, string> = {};
 
 const RIGHTS_ALL = ['Provide', 'Respond', 'PublishAdd', 'PublishChange'] as const;
 
-beforeAll(async () => {
-  const url = await createTestDatabase('node');
-  orm = await openDatabase(url, nodeSchema, 10);
-  const config = checkConfig({
-    dataDir: mkdtempSync(join(tmpdir(), 'rex-zone-')),
-    databaseUrl: url,
-    logLevel: 'silent',
-    node: { routerUrl: 'http://127.0.0.1:9', district: { ncesId: '0499901', name: 'Test USD', state: 'AZ' } },
-  });
-  app = await buildNodeApp({ config, orm });
+/** The zone every test talks to: the node's agent and four SIS-side agents, none registered yet. */
+function testZone() {
   const zone = checkZoneDefinition({
     id: ZONE,
     name: 'Test zone',
@@ -57,8 +49,11 @@ beforeAll(async () => {
     ],
   });
   if (zone.kind !== 'ok') throw new Error(zone.problems.join('; '));
-  await orm.em.fork().transactional((tx) => saveZone(tx, zone.zone));
+  return zone.zone;
+}
 
+// The push receiver lives for the whole file; only what it records and answers is reset per test.
+beforeAll(async () => {
   receiver = Fastify();
   receiver.addContentTypeParser('*', { parseAs: 'string' }, (_r, body, done) => done(null, body));
   receiver.post('/sif', async (request, reply) => {
@@ -73,10 +68,32 @@ beforeAll(async () => {
   receiverUrl = `${await receiver.listen({ port: 0, host: '127.0.0.1' })}/sif`;
 });
 
-afterAll(async () => {
+// Each test has its own database and node with the zone defined and no agent registered, so no test sees
+// another's agents, subscriptions or queued messages.
+beforeEach(async () => {
+  pushed.length = 0;
+  pushStatus = 1;
+  receiverDown = false;
+  const url = await createTestDatabase('node');
+  orm = await openDatabase(url, nodeSchema, 10);
+  const config = checkConfig({
+    dataDir: mkdtempSync(join(tmpdir(), 'rex-zone-')),
+    databaseUrl: url,
+    logLevel: 'silent',
+    node: { routerUrl: 'http://127.0.0.1:9', district: { ncesId: '0499901', name: 'Test USD', state: 'AZ' } },
+  });
+  app = await buildNodeApp({ config, orm });
+  const zone = testZone();
+  await orm.em.fork().transactional((tx) => saveZone(tx, zone));
+});
+
+afterEach(async () => {
   await app?.close();
-  await receiver?.close();
   await orm?.close(true);
+});
+
+afterAll(async () => {
+  await receiver?.close();
   const failures = validateAgainstSifXsd(answers);
   expect(failures).toEqual({});
 });
@@ -146,6 +163,22 @@ function unwrap(ack: SifAck): SifMessage {
 const expectError = (ack: SifAck, category: number, code: number) => expect(ack.error, JSON.stringify(ack)).toMatchObject({ category, code });
 const expectStatus = (ack: SifAck, code: number) => expect(ack.status?.code, JSON.stringify(ack)).toBe(code);
 
+/** Registers the four agents as the zone's tests expect them: SIS, SIS2 and PULLER pull, PUSHER push to the receiver. */
+async function registerAgents(): Promise<void> {
+  for (const source of ['SIS', 'SIS2', 'PULLER']) expectStatus((await post(register(source, 'Pull'))).ack, 0);
+  expectStatus((await post(register('PUSHER', 'Push', receiverUrl))).ack, 0);
+}
+
+/**
+ * The zone ready for events and requests: the agents registered, the SIS providing StudentPersonal, and
+ * PUSHER and PULLER subscribed to it, each subscriber's queue empty.
+ */
+async function setUpStudentExchange(): Promise<void> {
+  await registerAgents();
+  expectStatus((await post({ type: 'SIF_Provide', ...v, header: h('SIS'), objects: [{ objectName: 'StudentPersonal' }] })).ack, 0);
+  for (const source of ['PUSHER', 'PULLER']) expectStatus((await post({ type: 'SIF_Subscribe', ...v, header: h(source), objects: [{ objectName: 'StudentPersonal' }] })).ack, 0);
+}
+
 describe('zone endpoint: registration and provisioning', () => {
   it('registers push and pull agents and answers with their ACL', async () => {
     const { ack } = await post(register('SIS', 'Pull'));
@@ -157,6 +190,7 @@ describe('zone endpoint: registration and provisioning', () => {
   });
 
   it('refuses a stranger (4/2), an unregistered sender (4/9), unsupported versions (5/4), a push agent without URL', async () => {
+    await registerAgents();
     expectError((await post(register('STRANGER', 'Pull'))).ack, 4, 2);
     expectError((await post(control('STRANGER', 'SIF_Ping'))).ack, 4, 9);
     expectError((await post({ ...(register('SIS', 'Pull') as any), versions: ['1.5r1'] })).ack, 5, 4);
@@ -164,6 +198,7 @@ describe('zone endpoint: registration and provisioning', () => {
   });
 
   it('provides once: a second provider gets 6/4, an unknown object 6/3, no right 4/3', async () => {
+    await registerAgents();
     const provide = (source: string, objectName: string): SifMessage => ({ type: 'SIF_Provide', ...v, header: h(source), objects: [{ objectName }] });
     expectStatus((await post(provide('SIS', 'StudentPersonal'))).ack, 0);
     expectStatus((await post(provide('SIS', 'StudentPersonal'))).ack, 0);
@@ -173,6 +208,7 @@ describe('zone endpoint: registration and provisioning', () => {
   });
 
   it('subscribes with the right (4/4 without, 7/3 for an unknown object) and provisions all or nothing', async () => {
+    await registerAgents();
     const subscribe = (source: string, objectName: string): SifMessage => ({ type: 'SIF_Subscribe', ...v, header: h(source), objects: [{ objectName }] });
     expectStatus((await post(subscribe('PUSHER', 'StudentPersonal'))).ack, 0);
     expectStatus((await post(subscribe('PULLER', 'StudentPersonal'))).ack, 0);
@@ -192,6 +228,9 @@ describe('zone endpoint: registration and provisioning', () => {
 });
 
 describe('zone endpoint: events, queues and acks', () => {
+  // Every test here exchanges StudentPersonal events or requests between registered agents.
+  beforeEach(setUpStudentExchange);
+
   it('delivers an event to every subscriber: pull (GetMessage, redelivered until acked) and push (POST to SIF_URL)', async () => {
     const add = event('SIS', 'Add');
     expectStatus((await post(add)).ack, 0);
@@ -298,6 +337,9 @@ describe('zone endpoint: events, queues and acks', () => {
 });
 
 describe('zone endpoint: requests and responses', () => {
+  // Every test here exchanges StudentPersonal events or requests between registered agents.
+  beforeEach(setUpStudentExchange);
+
   it('routes a request to the provider and the response packets back, checking packet order, buffer size and request ids', async () => {
     const request: SifRequest = { type: 'SIF_Request', ...v, header: h('PULLER'), versions: ['2.4'], maxBufferSize: 4096, query: { objectName: 'StudentPersonal', elements: [] } };
     expectStatus((await post(request)).ack, 0);
@@ -338,6 +380,7 @@ describe('zone endpoint: requests and responses', () => {
 
 describe('zone endpoint: system control, formats and bad input', () => {
   it('answers ping, ACL and zone status; a push agent cannot pull (5/9)', async () => {
+    await registerAgents();
     expectStatus((await post(control('SIS', 'SIF_Ping'))).ack, 0);
     const acl = (await post(control('PULLER', 'SIF_GetAgentACL'))).ack;
     expect(JSON.stringify(acl.status?.data)).toContain('StudentPersonal');
@@ -347,6 +390,7 @@ describe('zone endpoint: system control, formats and bad input', () => {
   });
 
   it('speaks JSON, and answers in the format asked for', async () => {
+    await registerAgents();
     const json = await post(control('SIS', 'SIF_Ping'), { format: 'json' });
     expect(json.contentType).toContain('application/json');
     expectStatus(json.ack, 0);
@@ -357,6 +401,7 @@ describe('zone endpoint: system control, formats and bad input', () => {
   });
 
   it('refuses malformed XML (1/2), DOCTYPE (1/3), invalid messages (1/6), oversized bodies (12/1), all with SIF_Acks', async () => {
+    await registerAgents();
     expectError((await post('<SIF_Message><oops></SIF_Message>')).ack, 1, 2);
     const ping = encodeSif(control('SIS', 'SIF_Ping'), 'xml');
     expectError((await post(ping.replace('?>', '?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'))).ack, 1, 3);
@@ -376,6 +421,7 @@ describe('zone endpoint: system control, formats and bad input', () => {
   });
 
   it('unregisters: the agent is gone and its messages with it', async () => {
+    await registerAgents();
     expectStatus((await post({ type: 'SIF_Unregister', ...v, header: h('SIS2') })).ack, 0);
     expectError((await post(control('SIS2', 'SIF_Ping'))).ack, 4, 9);
     expect(await findZone(orm.em.fork(), ZONE)).toBeDefined();
