@@ -187,10 +187,15 @@ describe('national records transfer between processes', () => {
   });
 
   it('the CLI lists transfers and Process Alerts', async () => {
+    // A transfer of its own (automatic release), whatever the other tests have done.
+    const local = await enrolCopy(prairie, mesa, students.prairie![2]!);
+    const sent = await request(local, prairie);
+    await statusAt(mesa, sent.id, 'received');
     const list = await runRex(['node', 'transfer', 'list', '--config', mesa.config]);
     expect(list.code).toBe(0);
-    expect(list.stdout).toContain('received');
-    expect(list.stdout).toContain('Lakes Public Schools (2700301)');
+    const line = list.stdout.split('\n').find((l) => l.startsWith(sent.id));
+    expect(line).toContain('received');
+    expect(line).toContain('Prairie Schools (3100301)');
     const alerts = await runRex(['node', 'alerts', '--config', lakes.config]);
     expect(alerts.code).toBe(0);
     expect(alerts.stdout).toContain('Incoming requests');
