@@ -1,17 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, issueToken, revokeClient, TOKEN_LIFETIME_SECONDS } from '../../src/clients/client-store.js';
-import { checkConfig } from '../../src/config/load-config.js';
 import { edfiSpec } from '../../src/edfi/edfi-spec.js';
 import { buildNodeApp } from '../../src/http/node-app.js';
 import { seedSyntheticDistrict } from '../../src/loading/record-loads.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createTestDatabase } from '../support/database.js';
+import { testNodeConfig } from '../support/node-config.js';
 
 /**
  * The Ed-Fi API as a real node serves it (tokens required): OAuth2 client
@@ -27,12 +24,7 @@ const clients: Record<'lea' | 'school', { key: string; secret: string }> = { lea
 beforeAll(async () => {
   const url = await createTestDatabase('node');
   orm = await openDatabase(url, nodeSchema, 10);
-  const config = checkConfig({
-    dataDir: mkdtempSync(join(tmpdir(), 'rex-clients-access-')),
-    databaseUrl: url,
-    logLevel: 'silent',
-    node: { routerUrl: 'http://127.0.0.1:9', district },
-  });
+  const config = testNodeConfig(url, district);
   app = await buildNodeApp({ config, orm });
   await app.ready();
   const summary = await seedSyntheticDistrict(orm, edfiSpec(), { students: 20, district });

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkConfig } from '../../src/config/load-config.js';
 import { buildNodeApp } from '../../src/http/node-app.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
 import { decodeSif, encodeSif } from '../../src/sif/sif-codec.js';
@@ -14,6 +13,7 @@ import { createUser } from '../../src/users/user-store.js';
 import { DEFAULT_ZONES_DIR, readZoneFolder } from '../../src/zones/zone-definition.js';
 import { admitTemplateAgent, agentRights, listZones, replaceZones, saveZone } from '../../src/zones/zone-store.js';
 import { createTestDatabase } from '../support/database.js';
+import { testNodeConfig } from '../support/node-config.js';
 
 let orm: MikroORM;
 let app: FastifyInstance;
@@ -24,12 +24,7 @@ const clerk = `Basic ${Buffer.from('clerk:correct horse battery').toString('base
 async function startNode(): Promise<{ orm: MikroORM; app: FastifyInstance }> {
   const url = await createTestDatabase('node');
   const orm = await openDatabase(url, nodeSchema, 10);
-  const config = checkConfig({
-    dataDir: mkdtempSync(join(tmpdir(), 'rex-zone-admin-')),
-    databaseUrl: url,
-    logLevel: 'silent',
-    node: { routerUrl: 'http://127.0.0.1:9', district: { ncesId: '0499901', name: 'Test USD', state: 'AZ' } },
-  });
+  const config = testNodeConfig(url);
   return { orm, app: await buildNodeApp({ config, orm }) };
 }
 

@@ -1,10 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkConfig } from '../../src/config/load-config.js';
 import { buildNodeApp } from '../../src/http/node-app.js';
 import { zoneDeliveryFor } from '../../src/http/zone-routes.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
@@ -16,6 +12,7 @@ import { checkZoneDefinition } from '../../src/zones/zone-definition.js';
 import { queueDepth } from '../../src/zones/zone-queue.js';
 import { findZone, saveZone } from '../../src/zones/zone-store.js';
 import { createTestDatabase } from '../support/database.js';
+import { testNodeConfig } from '../support/node-config.js';
 import { studentPersonal } from '../support/sif-samples.js';
 import { validateAgainstSifXsd } from '../support/xsd-validate.js';
 
@@ -76,12 +73,7 @@ beforeEach(async () => {
   receiverDown = false;
   const url = await createTestDatabase('node');
   orm = await openDatabase(url, nodeSchema, 10);
-  const config = checkConfig({
-    dataDir: mkdtempSync(join(tmpdir(), 'rex-zone-')),
-    databaseUrl: url,
-    logLevel: 'silent',
-    node: { routerUrl: 'http://127.0.0.1:9', district: { ncesId: '0499901', name: 'Test USD', state: 'AZ' } },
-  });
+  const config = testNodeConfig(url);
   app = await buildNodeApp({ config, orm });
   const zone = testZone();
   await orm.em.fork().transactional((tx) => saveZone(tx, zone));

@@ -1,10 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkConfig } from '../../src/config/load-config.js';
 import { zoneDeliveryFor, zoneRoutes } from '../../src/http/zone-routes.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
 import { decodeSif, encodeSif } from '../../src/sif/sif-codec.js';
@@ -15,6 +11,7 @@ import { sendAsNodeAgent } from '../../src/zones/zone-server.js';
 import { findZone } from '../../src/zones/zone-store.js';
 import { NationalHandlers } from '../../src/national/national-handlers.js';
 import { createTestDatabase } from '../support/database.js';
+import { testNodeConfig } from '../support/node-config.js';
 import { studentPersonal } from '../support/sif-samples.js';
 
 let orm: MikroORM;
@@ -25,12 +22,7 @@ let failNext = false;
 beforeAll(async () => {
   const url = await createTestDatabase('node');
   orm = await openDatabase(url, nodeSchema, 10);
-  const config = checkConfig({
-    dataDir: mkdtempSync(join(tmpdir(), 'rex-zone-node-')),
-    databaseUrl: url,
-    logLevel: 'silent',
-    node: { routerUrl: 'http://127.0.0.1:9', district: { ncesId: '0499901', name: 'Test USD', state: 'AZ' } },
-  });
+  const config = testNodeConfig(url);
   app = Fastify();
   await app.register(
     zoneRoutes({
