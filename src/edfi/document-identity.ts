@@ -188,21 +188,12 @@ export function documentReferences(resource: ResourceModel, body: Readonly<Recor
     collect(body, descriptor.path, 0, values);
     for (const { value, indexes } of values) {
       if (typeof value !== 'string') continue;
-      const target = descriptorTarget(descriptor.descriptor);
+      const target = resourceKey('ed-fi', descriptor.descriptor);
       const hash = descriptorHash(value);
       found.set(referenceKey({ target, hash }), { target, hash, isDescriptor: true, path: jsonPath(descriptor.path, indexes) });
     }
   }
   return [...found.values()];
-}
-
-/** `ed-fi/…Descriptors` by descriptor name, made once per name. */
-const descriptorTargets = new Map<string, string>();
-
-function descriptorTarget(name: string): string {
-  let target = descriptorTargets.get(name);
-  if (target === undefined) descriptorTargets.set(name, (target = resourceKey('ed-fi', name)));
-  return target;
 }
 
 /** Education organization ids the document names in its identity and top-level references. */

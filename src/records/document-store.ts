@@ -17,7 +17,7 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { boundRows, isUniqueViolation } from '../storage/bound-statements.js';
 import { edfiFailure, type EdfiFailure } from '../edfi/edfi-problem.js';
-import { newDocumentId, type PreparedDocument, type ResolvableReference } from '../edfi/document-identity.js';
+import { newDocumentId, referenceKey, type PreparedDocument, type ResolvableReference } from '../edfi/document-identity.js';
 import { resourceKey, type ResourceModel } from '../edfi/resource-model.js';
 
 /** A stored document's version information. */
@@ -51,7 +51,7 @@ interface WriteRow {
  * The document must come from `prepareDocument` (validated).
  */
 export async function upsertDocument(em: EntityManager, document: PreparedDocument): Promise<UpsertResult> {
-  const references = referencesJson(document.references);
+  const references = referenceKeysJson(document.references);
   const [row] = await boundRows<WriteRow>(
     em,
     `WITH ${REFERENCE_CHECK},
@@ -100,7 +100,7 @@ export async function updateDocument(em: EntityManager, id: string, document: Pr
 }
 
 async function updateById(em: EntityManager, id: string, document: PreparedDocument, ifMatch?: string): Promise<UpdateResult> {
-  const references = referencesJson(document.references);
+  const references = referenceKeysJson(document.references);
   const [row] = await boundRows<WriteRow & { found: boolean; old_hash: string | null; stale: boolean; dependents: boolean }>(
     em,
     `WITH ${REFERENCE_CHECK},
@@ -185,9 +185,13 @@ export async function deleteDocument(em: EntityManager, resource: ResourceModel,
   };
 }
 
-/** Every reference of the document (JSON array `[{res, hash}]`), checked against documents and superclass aliases. */
+/**
+ * Every reference of the document (a JSON array of its reference keys, as
+ * the batch upsert takes them too), checked against documents and
+ * superclass aliases.
+ */
 const REFERENCE_CHECK = `
-  refs AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(res text, hash text)),
+  refs AS (SELECT k AS key, split_part(k, ' ', 1) AS res, split_part(k, ' ', 2) AS hash FROM jsonb_array_elements_text(?::jsonb) AS k),
   missing AS (
     SELECT r.res, r.hash FROM refs r
     -- By identity first; by superclass alias (abstract targets such as educationOrganizations) only when not found.
@@ -200,7 +204,7 @@ const REFERENCE_CHECK = `
  * documents and to descriptor values alike, so DELETE of either answers 409
  * while it is still used (ODS/API enforces both with foreign keys).
  */
-const REFERENCE_KEYS = `ARRAY(SELECT r.res || ' ' || r.hash FROM refs r)`;
+const REFERENCE_KEYS = `ARRAY(SELECT r.key FROM refs r)`;
 
 /**
  * The keys under which other documents name the document `alias` (a row of
@@ -212,8 +216,8 @@ function keysNamingTarget(alias: string): string {
   return `array_remove(ARRAY[${alias}.resource || ' ' || ${alias}.identity_hash, ${alias}.alias_resource || ' ' || ${alias}.alias_hash], NULL)`;
 }
 
-function referencesJson(references: readonly ResolvableReference[]): string {
-  return JSON.stringify(references.map((r) => ({ res: r.target, hash: r.hash })));
+function referenceKeysJson(references: readonly ResolvableReference[]): string {
+  return JSON.stringify(references.map(referenceKey));
 }
 
 function pgArray(values: readonly number[]): string {
