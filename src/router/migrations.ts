@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { Migration20261124RouterQueue } from './national-zone/zone-queue-migration.js';
+import { Migration20261124RouterQueue, Migration20261126RouterRequestLookup } from './national-zone/zone-queue-migration.js';
 
 /** Districts, their registrations and the certificates issued to them. */
 export class Migration20261122RouterDistricts extends Migration {
@@ -46,4 +46,4 @@ export class Migration20261122RouterDistricts extends Migration {
 }
 
 /** Router migrations, in the order they apply. */
-export const routerMigrations = [Migration20261122RouterDistricts, Migration20261124RouterQueue];
+export const routerMigrations = [Migration20261122RouterDistricts, Migration20261124RouterQueue, Migration20261126RouterRequestLookup];

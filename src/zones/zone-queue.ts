@@ -73,6 +73,14 @@ export async function enqueueForSubscribers(em: EntityManager, zoneId: string, o
   return rows.length;
 }
 
+/**
+ * A message that is not blocked, for lookups by SIF_MsgId. Written as
+ * `<> 'blocked'`, not `= 'queued'` (the same rows), so that the planner
+ * cannot use the partial head index for them and always probes the unique
+ * key (Migration20261126ZoneQueueHeadQueued).
+ */
+const NOT_BLOCKED = `state <> 'blocked'`;
+
 /** The SQL condition "this row may be delivered now, SMB permitting", for alias q. */
 const DELIVERABLE = `q.state = 'queued'
   AND (q.kind <> 'event' OR NOT EXISTS (
@@ -166,7 +174,7 @@ export async function settleWithAck(em: EntityManager, zoneId: string, target: s
   const code = ack.error ? undefined : ack.status?.code;
   // The common case in one statement: a final ack (success or error) to a message that is not blocked.
   if (code === undefined || !SPECIAL_ACK_CODES.has(code)) {
-    const removed = await em.execute<Array<{ id: string }>>(`DELETE FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? AND state = 'queued' RETURNING id`, [
+    const removed = await em.execute<Array<{ id: string }>>(`DELETE FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? AND ${NOT_BLOCKED} RETURNING id`, [
       zoneId,
       target,
       ack.originalMsgId ?? '',
@@ -281,7 +289,7 @@ export async function ackFast(em: EntityManager, zoneId: string, source: string,
       `WITH ${SENDER('FOR UPDATE')},
        allowed AS (SELECT reg.mode FROM reg, agent WHERE reg.mode <> 'Internal' AND NOT ${SEEN}),
        removed AS (
-         DELETE FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? AND state = 'queued' AND EXISTS (SELECT 1 FROM allowed)
+         DELETE FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? AND ${NOT_BLOCKED} AND EXISTS (SELECT 1 FROM allowed)
          RETURNING id),
        fresh AS (INSERT INTO zone_received (zone_id, source_id, msg_id) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM removed) RETURNING msg_id)
        SELECT (SELECT mode FROM allowed) AS mode FROM fresh`,

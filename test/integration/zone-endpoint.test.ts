@@ -290,6 +290,24 @@ describe('zone endpoint: events, queues and acks', () => {
     expectError(await ackDelivered('PULLER', { msgId: 'FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF', sourceId: 'SIS' }), 12, 6);
   });
 
+  it('finds an acknowledged message by its key, not by scanning the queue, even before statistics catch up', async () => {
+    // A burst of 3,000 queued messages that ANALYZE has not seen: the planner once chose the head
+    // index for the ack's lookup and filtered the whole queue by msg id, so draining was quadratic.
+    await orm.em.fork().execute(
+      `INSERT INTO zone_queue (zone_id, target, msg_id, kind, message)
+       SELECT ?, 'PULLER', upper(lpad(to_hex(n), 32, '0')), 'event', '{}'::json FROM generate_series(1, 3000) AS n`,
+      [ZONE],
+    );
+    const [plan] = await orm.em.fork().execute<Array<{ 'QUERY PLAN': unknown }>>(
+      `EXPLAIN (FORMAT JSON) SELECT id FROM zone_queue WHERE zone_id = ? AND target = 'PULLER' AND msg_id = ? AND state <> 'blocked'`,
+      [ZONE, '0'.repeat(29) + '5DC'],
+    );
+    expect(JSON.stringify(plan!['QUERY PLAN'])).toContain('zone_queue_zone_id_target_msg_id_key');
+    const middle = { msgId: '0'.repeat(29) + '5DC', sourceId: 'SIS' };
+    expectStatus(await ackDelivered('PULLER', middle), 0);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PULLER')).toEqual({ queued: 2999, blocked: 0 });
+  });
+
   it('holds messages for a sleeping pull agent (status 8) until it wakes up', async () => {
     expectStatus((await post(control('PULLER', 'SIF_Sleep'))).ack, 0);
     const add = event('SIS', 'Add', 'B1B2C3D4E5F60718293A4B5C6D7E8F90');

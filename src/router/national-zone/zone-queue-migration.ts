@@ -54,3 +54,15 @@ export class Migration20261124RouterQueue extends Migration {
     this.addSql('CREATE INDEX zone_delivery_expiry ON zone_delivery (expires_at)');
   }
 }
+
+/**
+ * A SIF_Response names its request only by SIF_RequestMsgId, without the
+ * requester's SourceId, so the router looks requests up by msg id alone;
+ * the primary key leads with source_id and could not answer that without
+ * scanning every message kept for duplicate detection.
+ */
+export class Migration20261126RouterRequestLookup extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`CREATE INDEX IF NOT EXISTS zone_message_request ON zone_message (msg_id) WHERE message_type = 'SIF_Request'`);
+  }
+}
