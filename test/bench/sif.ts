@@ -8,7 +8,8 @@
  *       (target ≥ 1,500/s);
  *   (b) a pull agent draining its queue: M events wait for a pull subscriber, which fetches
  *       them one by one with SIF_GetMessage and acknowledges each with a SIF_Ack
- *       (target ≥ 2,000 events/s);
+ *       (target ≥ 2,000 events/s), beside its floor: the same two sequential round trips
+ *       per event against a bare Fastify route;
  *   (c) baseline: the raw fast-xml-parser parse rate of the same messages, in this process.
  *
  *   (d) for comparison, the node agent's own work alone: mapping and batch upserts in this process.
@@ -103,6 +104,31 @@ async function postAll(url: URL, bodies: ReadonlyArray<string | Buffer>): Promis
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   agent.destroy();
+}
+
+/**
+ * The floor of (b) on this machine: a pull agent's exchange, one POST and its
+ * answer then a second POST, `events` times in sequence as the protocol
+ * makes it, against a bare Fastify route in its own process that answers
+ * every POST with a fixed 2 KiB body. Returns the seconds it took.
+ */
+async function sequentialFloor(agent: Agent, events: number): Promise<number> {
+  const port = await findFreePort();
+  const bare = spawnTs('test/bench/support/bare-servers.ts', ['bare', String(port)], {});
+  try {
+    await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    const url = new URL(`http://127.0.0.1:${port}/sif`);
+    const get = message('SUB', '<SIF_SystemControlData><SIF_GetMessage/></SIF_SystemControlData>', 'SIF_SystemControl');
+    for (let i = 0; i < 500; i++) await post(agent, url, get);
+    const started = performance.now();
+    for (let i = 0; i < events; i++) {
+      await post(agent, url, get);
+      await post(agent, url, message('SUB', `<SIF_OriginalSourceId>PUB</SIF_OriginalSourceId><SIF_OriginalMsgId>${msgId()}</SIF_OriginalMsgId><SIF_Status><SIF_Code>1</SIF_Code></SIF_Status>`, 'SIF_Ack'));
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await stopProcess(bare);
+  }
 }
 
 /**
@@ -267,6 +293,7 @@ try {
   const cpuB = cpuPerEvent(cpuBeforeB, cpuNow(child, pgdata), DRAIN);
   if (drained !== DRAIN) throw new Error(`drained ${drained} of ${DRAIN}`);
   await sqlStats(orm, '(b)', false);
+  const secondsB0 = await sequentialFloor(setup, DRAIN);
 
   console.log('(d) for comparison: mapping + Ed-Fi upserts alone (applySifAdds in this process, one batch, no zone, no HTTP)…');
   await ensureDistrict(orm, district);
@@ -291,6 +318,7 @@ try {
   console.log(`\nbench:sif — 2-core machine shared with other work (figures are indicative)`);
   console.log(`  (a) StudentPersonal Add → Ed-Fi store   ${fmt(EVENTS / secondsA).padStart(8)} events/s   target ≥ 1,500   (${fmt(EVENTS)} in ${secondsA.toFixed(2)} s; all acked by the zone after ${((acceptedA - startedA) / 1000).toFixed(2)} s)`);
   console.log(`  (b) pull agent draining its queue       ${fmt(DRAIN / secondsB).padStart(8)} events/s   target ≥ 2,000   (${fmt(DRAIN)} in ${secondsB.toFixed(2)} s, one SIF_GetMessage + one SIF_Ack each)`);
+  console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(DRAIN / secondsB0)} events/s (no zone, no database)`);
   console.log(`      (a) ${cpuA}; (b) ${cpuB}`);
   console.log(`  (d) mapping + batch upserts          ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
   console.log(`  (c) baseline: fast-xml-parser parse     ${fmt(EVENTS / secondsC).padStart(8)} messages/s   (same ${fmt(EVENTS)} messages, ${(Buffer.byteLength(events[0]!) / 1024).toFixed(1)} KiB each)`);

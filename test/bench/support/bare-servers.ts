@@ -4,7 +4,8 @@ import Fastify from 'fastify';
 /**
  * The baselines of bench:router-auth, started as their own process:
  * `crypto-limit` does nothing per request but one raw crypto.verify of the
- * same signature base with the same RSA-2048 key; `bare` does nothing at all.
+ * same signature base with the same RSA-2048 key; `bare` does nothing at all
+ * (and answers POST /sif with a fixed body, for bench:sif).
  * Usage: bare-servers.ts MODE PORT (the key and bytes come in BENCH_* env vars).
  */
 const [mode, port] = process.argv.slice(2);
@@ -19,6 +20,10 @@ if (mode === 'crypto-limit') {
   });
 } else {
   app.get('/v1/status', async () => ({ exchangeStatus: 'Active' }));
+  // bench:sif's floor for a pull agent: any XML POST answered with a fixed 2 KiB body, about a SIF_Ack carrying an event.
+  const answer = `<SIF_Message>${'x'.repeat(2048 - 27)}</SIF_Message>`;
+  app.addContentTypeParser('application/xml', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.post('/sif', async (_request, reply) => reply.type('application/xml').send(answer));
 }
 app.get('/healthz', async () => ({ status: 'ok' }));
 await app.listen({ host: '127.0.0.1', port: Number(port) });
