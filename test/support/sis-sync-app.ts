@@ -1,10 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import { checkConfig } from '../../src/config/load-config.js';
 import { buildNodeApp } from '../../src/http/node-app.js';
 import { zoneDeliveryFor } from '../../src/http/zone-routes.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
@@ -13,6 +9,7 @@ import type { SifAck } from '../../src/sif/sif-message.js';
 import { startInitialSync, syncProgress, type SyncProgress } from '../../src/sis-sync/initial-sync.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createTestDatabase } from './database.js';
+import { testNodeConfig } from './node-config.js';
 import { eventXml, msgId, SIS_SAMPLES } from './sis-samples.js';
 
 /**
@@ -55,12 +52,7 @@ export function sisHeader(id = msgId()): string {
 export async function startSisSyncApp(provided: readonly string[], { samples = true } = {}): Promise<SisSyncApp> {
   const url = await createTestDatabase('node');
   const orm = await openDatabase(url, nodeSchema, 10);
-  const config = checkConfig({
-    dataDir: mkdtempSync(join(tmpdir(), 'rex-sis-sync-')),
-    databaseUrl: url,
-    logLevel: 'silent',
-    node: { routerUrl: 'http://127.0.0.1:9', district: { ncesId: '0499901', name: 'Saguaro Unified', state: 'AZ' }, edfi: { requireToken: false } },
-  });
+  const config = testNodeConfig(url, { ncesId: '0499901', name: 'Saguaro Unified', state: 'AZ' }, { edfi: { requireToken: false } });
   const app = await buildNodeApp({ config, orm });
   const post = async (xml: string): Promise<SifAck> => {
     const response = await app.inject({ method: 'POST', url: `/zones/${ZONE}`, headers: { 'content-type': 'application/xml' }, payload: xml });
