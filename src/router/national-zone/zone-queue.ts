@@ -35,24 +35,32 @@ export interface DeliveryRow {
   endpoint?: string;
 }
 
-const COLUMNS: Array<[string, string]> = [
-  ['source_id', 'text'],
-  ['msg_id', 'char(32)'],
-  ['zone', 'text'],
-  ['destination_id', 'text'],
-  ['message_type', 'text'],
-  ['object_name', 'text'],
-  ['request_msg_id', 'char(32)'],
-  ['content_type', 'text'],
-  ['body', 'bytea'],
-  ['origin_key_id', 'text'],
-  ['origin_signature', 'text'],
-  ['origin_signature_input', 'text'],
-  ['origin_content_digest', 'text'],
-  ['origin_authority', 'text'],
-  ['ttl_seconds', 'integer'],
+/** The batch insert's columns: name, SQL type, and the value of a message queued in `zone`. */
+const COLUMNS: Array<[string, string, (m: QueuedMessage, zone: string) => unknown]> = [
+  ['source_id', 'text', (m) => m.envelope.sourceId],
+  ['msg_id', 'char(32)', (m) => m.envelope.msgId],
+  ['zone', 'text', (_m, zone) => zone],
+  ['destination_id', 'text', (m) => m.envelope.destinationId],
+  ['message_type', 'text', (m) => m.envelope.type],
+  ['object_name', 'text', (m) => m.objectName ?? null],
+  ['request_msg_id', 'char(32)', (m) => m.envelope.requestMsgId ?? null],
+  ['content_type', 'text', (m) => m.contentType],
+  ['body', 'bytea', (m) => m.body],
+  ['origin_key_id', 'text', (m) => m.originKeyId],
+  ['origin_signature', 'text', (m) => m.origin.signature],
+  ['origin_signature_input', 'text', (m) => m.origin.signatureInput],
+  ['origin_content_digest', 'text', (m) => m.origin.contentDigest],
+  ['origin_authority', 'text', (m) => m.origin.authority],
+  ['ttl_seconds', 'integer', (m) => m.ttlSeconds],
 ];
-const ROW_PLACEHOLDERS = `(${COLUMNS.map(([, type]) => `?::${type}`).join(', ')})`;
+
+/**
+ * The batch's rows as one array per column, unnested: the statement text is
+ * the same whatever the batch size, so PostgreSQL keeps one generic plan per
+ * connection. A VALUES list per batch size was planned afresh nearly every
+ * time (a new text for each size), which cost about a sixth of the insert.
+ */
+const INPUT = `SELECT * FROM unnest(${COLUMNS.map(([, type]) => `?::${type}[]`).join(', ')}) AS input (${COLUMNS.map(([name]) => name).join(', ')})`;
 
 /**
  * Records accepted messages and queues them, many per statement: concurrent
@@ -106,18 +114,10 @@ export class QueueWriter {
 }
 
 async function insertBatch(em: EntityManager, zone: string, messages: QueuedMessage[]): Promise<Set<string>> {
-  const params: unknown[] = [];
-  for (const m of messages) {
-    const e = m.envelope;
-    params.push(
-      e.sourceId, e.msgId, zone, e.destinationId, e.type, m.objectName ?? null, e.requestMsgId ?? null,
-      m.contentType, m.body, m.originKeyId, m.origin.signature, m.origin.signatureInput, m.origin.contentDigest, m.origin.authority, m.ttlSeconds,
-    );
-  }
-  const names = COLUMNS.map(([name]) => name).join(', ');
+  const params = COLUMNS.map(([, , value]) => messages.map((m) => value(m, zone)));
   const rows = await autocommitRows<{ source_id: string; msg_id: string }>(
     em,
-    `WITH input (${names}) AS (VALUES ${messages.map(() => ROW_PLACEHOLDERS).join(', ')}),
+    `WITH input AS (${INPUT}),
      seen AS (
        INSERT INTO zone_message (source_id, msg_id, zone, destination_id, message_type, object_name, request_msg_id)
        SELECT source_id, msg_id, zone, destination_id, message_type, object_name, request_msg_id FROM input
