@@ -57,9 +57,10 @@ export class Migration20261124RouterQueue extends Migration {
 
 /**
  * A SIF_Response names its request only by SIF_RequestMsgId, without the
- * requester's SourceId, so the router looks requests up by msg id alone;
- * the primary key leads with source_id and could not answer that without
- * scanning every message kept for duplicate detection.
+ * requester's SourceId, so the router looks requests up by msg id alone.
+ * The primary key leads with source_id: without this index that lookup reads
+ * through the messages of every sender kept for duplicate detection (a scan
+ * before PostgreSQL 18, a skip scan over all senders from 18 on).
  */
 export class Migration20261126RouterRequestLookup extends Migration {
   override async up(): Promise<void> {
