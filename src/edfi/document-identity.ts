@@ -85,19 +85,14 @@ export function identityHash(identity: Readonly<Record<string, unknown>>): strin
   return canonicalHash(`${canonical}]`);
 }
 
-/** The identity hash of a descriptor value given as its URI (`namespace#codeValue`). */
+/**
+ * The identity hash of a descriptor value given as its URI (`namespace#codeValue`):
+ * the canonical JSON of `{ uri }`, written directly; repeated values are
+ * answered by canonicalHash's cache.
+ */
 export function descriptorHash(uri: string): string {
-  let hash = recentDescriptorHashes.get(uri);
-  if (hash === undefined) {
-    hash = canonicalHash(JSON.stringify([['uri', uri]]));
-    if (recentDescriptorHashes.size >= RECENT_HASHES) recentDescriptorHashes.clear();
-    recentDescriptorHashes.set(uri, hash);
-  }
-  return hash;
+  return canonicalHash(`[["uri",${JSON.stringify(uri)}]]`);
 }
-
-/** Descriptor hashes by URI: a few hundred values recur in every record. */
-const recentDescriptorHashes = new Map<string, string>();
 
 /**
  * Hashes of canonical identities seen lately: documents of a batch name the

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newDocumentId, referenceKey, type PreparedDocument } from '../edfi/document-identity.js';
 import { boundRows } from '../storage/bound-statements.js';
-import { missingFailure, type UpsertResult } from './document-store.js';
+import { missingFailure, referenceKeyParts, type UpsertResult } from './document-store.js';
 
 /**
  * Upserts many prepared documents in ONE statement: the same semantics as
@@ -37,7 +37,7 @@ export async function upsertDocuments(em: EntityManager, documents: readonly Pre
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset(?::jsonb) AS i(n int, id text, resource text, hash text, identity jsonb, alias_resource text, alias_hash text, body jsonb, orgs bigint[], keys text[])
      ),
-     refs AS (SELECT i.n, split_part(k, ' ', 1) AS res, split_part(k, ' ', 2) AS hash FROM input i, unnest(i.keys) AS k),
+     refs AS (SELECT i.n, ${referenceKeyParts('k')} FROM input i, unnest(i.keys) AS k),
      -- Each distinct target is looked up once per batch: a batch's records mostly name the same
      -- schools and descriptor values. Correlated scalar subqueries, not NOT EXISTS: the planner cannot
      -- estimate a JSON batch and would otherwise turn the check into an anti-join that scans and sorts

@@ -191,7 +191,7 @@ export async function deleteDocument(em: EntityManager, resource: ResourceModel,
  * superclass aliases.
  */
 const REFERENCE_CHECK = `
-  refs AS (SELECT k AS key, split_part(k, ' ', 1) AS res, split_part(k, ' ', 2) AS hash FROM jsonb_array_elements_text(?::jsonb) AS k),
+  refs AS (SELECT k AS key, ${referenceKeyParts('k')} FROM jsonb_array_elements_text(?::jsonb) AS k),
   missing AS (
     SELECT r.res, r.hash FROM refs r
     -- By identity first; by superclass alias (abstract targets such as educationOrganizations) only when not found.
@@ -205,6 +205,11 @@ const REFERENCE_CHECK = `
  * while it is still used (ODS/API enforces both with foreign keys).
  */
 const REFERENCE_KEYS = `ARRAY(SELECT r.key FROM refs r)`;
+
+/** SQL: the target resource (`res`) and identity hash (`hash`) of the reference key in column `key` (see `referenceKey`). */
+export function referenceKeyParts(key: string): string {
+  return `split_part(${key}, ' ', 1) AS res, split_part(${key}, ' ', 2) AS hash`;
+}
 
 /**
  * The keys under which other documents name the document `alias` (a row of
