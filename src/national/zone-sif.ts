@@ -1,4 +1,4 @@
-import { decodeSif, encodeSif, formatOfMediaType, answerFormat, SIF_MEDIA_TYPE, type SifDecoded, type SifFormat } from '../sif/sif-codec.js';
+import { decodeSif, decodeSifJsonValue, encodeSif, formatOfMediaType, answerFormat, SIF_MEDIA_TYPE, type SifDecoded, type SifFormat } from '../sif/sif-codec.js';
 import { errorAck, statusAck, type AckTarget } from '../sif/sif-build.js';
 import { sifError, type SifError } from '../sif/sif-error.js';
 import type { SifAck, SifMessage } from '../sif/sif-message.js';
@@ -15,6 +15,11 @@ export type { AckTarget, SifAck, SifDecoded, SifError, SifFormat, SifMessage, Si
 /** Decodes a body in XML or JSON form. */
 export function decodeMessage(body: Uint8Array | string, format: SifFormat, maxBytes?: number): SifDecoded {
   return decodeSif(body, format, maxBytes === undefined ? {} : { maxBytes });
+}
+
+/** Decodes a JSON-form message that is already parsed, such as one SIF_Ack of a batch answer. */
+export function decodeMessageValue(value: unknown): SifDecoded {
+  return decodeSifJsonValue(value);
 }
 
 /** Serializes a message in XML or JSON form. */

@@ -157,7 +157,7 @@ export function parseSifXml(body: string | Uint8Array, limits: SifParseLimits = 
   if (size > maxBytes) return sifFail(sifError(12, 1, `the message is ${size} bytes; this zone accepts at most ${maxBytes}`));
   let text: string;
   try {
-    text = typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = utf8Text(body);
   } catch {
     return sifFail(sifError(1, 2, 'the body is not valid UTF-8'));
   }
@@ -310,8 +310,8 @@ export function checkSifJson(value: unknown): SifResult<SifJsonDocument> {
   if (!isPlainObject(value) || Object.keys(value).length !== 1 || !('SIF_Message' in value)) {
     return sifFail(sifError(1, 3, 'a JSON SIF message is an object with exactly one property, SIF_Message'));
   }
-  const problem = shapeProblem(value['SIF_Message'], 'SIF_Message', 0);
-  if (problem) return sifFail(sifError(1, 3, problem));
+  const problem = shapeProblem(value['SIF_Message'], 0);
+  if (problem) return sifFail(sifError(1, 3, `SIF_Message${problem}`));
   const message = value['SIF_Message'];
   return sifOk({ SIF_Message: typeof message === 'string' ? {} : (message as SifJsonObject) });
 }
@@ -320,26 +320,38 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function shapeProblem(value: unknown, path: string, depth: number): string | undefined {
-  if (depth > DEFAULT_MAX_DEPTH) return `${path}: nested deeper than ${DEFAULT_MAX_DEPTH} levels`;
+/**
+ * The first shape problem under `value`, as "/its/path: what is wrong"
+ * relative to it. The path is put together on the way out of a problem only:
+ * this runs on every JSON message, and nearly all of them have none.
+ */
+function shapeProblem(value: unknown, depth: number): string | undefined {
+  if (depth > DEFAULT_MAX_DEPTH) return `: nested deeper than ${DEFAULT_MAX_DEPTH} levels`;
   if (typeof value === 'string') return undefined;
-  if (!isPlainObject(value)) return `${path}: must be a string or an object`;
-  for (const [key, child] of Object.entries(value)) {
-    const at = `${path}/${key}`;
+  if (!isPlainObject(value)) return ': must be a string or an object';
+  for (const key of Object.keys(value)) {
+    const child = value[key];
     if (key === '#text' || key.startsWith('@')) {
-      if (key !== '#text' && !ATTRIBUTE.test(key)) return `${at}: not a valid attribute name`;
-      if (typeof child !== 'string') return `${at}: must be a string`;
+      if (key !== '#text' && !ATTRIBUTE.test(key)) return `/${key}: not a valid attribute name`;
+      if (typeof child !== 'string') return `/${key}: must be a string`;
       continue;
     }
-    if (!NAME.test(key)) return `${at}: not a valid element name`;
+    if (!NAME.test(key)) return `/${key}: not a valid element name`;
     const members = Array.isArray(child) ? child : [child];
     for (const member of members) {
-      if (Array.isArray(member)) return `${at}: arrays cannot be nested`;
-      const problem = shapeProblem(member, at, depth + 1);
-      if (problem) return problem;
+      if (Array.isArray(member)) return `/${key}: arrays cannot be nested`;
+      const problem = shapeProblem(member, depth + 1);
+      if (problem) return `/${key}${problem}`;
     }
   }
   return undefined;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A body's text; throws a TypeError when its bytes are not UTF-8. */
+export function utf8Text(body: string | Uint8Array): string {
+  return typeof body === 'string' ? body : STRICT_UTF8.decode(body);
 }
 
 /** Serializes a JSON-form message as SIF_Message XML (UTF-8, with an XML declaration). */

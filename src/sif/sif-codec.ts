@@ -1,4 +1,4 @@
-import { buildSifXml, checkSifJson, parseSifXml, type SifJsonDocument, type SifParseLimits } from './json-mapping.js';
+import { buildSifXml, checkSifJson, parseSifXml, utf8Text, type SifJsonDocument, type SifParseLimits } from './json-mapping.js';
 import { sifError, type SifError } from './sif-error.js';
 import type { SifMessage } from './sif-message.js';
 import { originalIds, readSifMessage } from './sif-read.js';
@@ -54,7 +54,15 @@ export type SifDecoded =
  * the parsing limits and safety rules of json-mapping.ts.
  */
 export function decodeSif(body: string | Uint8Array, format: SifFormat, limits: SifParseLimits = {}): SifDecoded {
-  const parsed = format === 'xml' ? parseSifXml(body, limits) : parseSifJson(body, limits);
+  return readParsed(format === 'xml' ? parseSifXml(body, limits) : parseSifJson(body, limits));
+}
+
+/** Decodes a JSON-form message that is already parsed (for example one SIF_Ack of a batch answer). */
+export function decodeSifJsonValue(value: unknown): SifDecoded {
+  return readParsed(checkSifJson(value));
+}
+
+function readParsed(parsed: ReturnType<typeof checkSifJson>): SifDecoded {
   if (parsed.kind === 'error') return { kind: 'error', error: parsed.error, original: originalIds(undefined) };
   const read = readSifMessage(parsed.value);
   if (read.kind === 'error') return { kind: 'error', error: read.error, original: originalIds(parsed.value) };
@@ -67,7 +75,7 @@ function parseSifJson(body: string | Uint8Array, limits: SifParseLimits) {
   if (size > maxBytes) return { kind: 'error' as const, error: sifError(12, 1, `the message is ${size} bytes; this zone accepts at most ${maxBytes}`) };
   let value: unknown;
   try {
-    value = JSON.parse(typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body));
+    value = JSON.parse(utf8Text(body));
   } catch (error) {
     return { kind: 'error' as const, error: sifError(1, 2, `the body is not well-formed JSON: ${(error as Error).message}`) };
   }

@@ -221,6 +221,18 @@ describe('pull delivery and what the router keeps', () => {
     expect(ackOf(await zoneCall(router.app, puller, encodeSif(agentAck2, 'xml'))).error).toMatchObject({ category: 12, code: 6 });
   });
 
+  it('queues messages that arrive together, each with exactly its own bytes', async () => {
+    const puller = testDistrict('3100103', 'Loup Valley Public Schools', 'NE');
+    await enrol(puller, 'pull');
+    // Sent at once, so they share one batched insert, with bodies of different lengths.
+    const sent = await Promise.all([5, 900, 40, 3000].map((size) => sealedMessage(requester, puller, JSON.stringify({ lastName: 'x'.repeat(size) }))));
+    const answers = await Promise.all(sent.map((message) => zoneCall(router.app, requester, message.body)));
+    expect(answers.map((answer) => ackOf(answer).status?.code)).toEqual([0, 0, 0, 0]);
+    const rows = await queued(puller.ncesId);
+    const bodies = new Map(rows.map((row) => [row.msg_id, Buffer.from(row.body).toString()]));
+    expect(sent.map((message) => bodies.get(message.message.header.msgId))).toEqual(sent.map((message) => message.body));
+  });
+
   it('expires undelivered messages', async () => {
     const late = testDistrict('3100102', 'Sandhills Schools', 'NE');
     await enrol(late, 'pull');

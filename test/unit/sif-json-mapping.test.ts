@@ -75,6 +75,10 @@ describe('XML ↔ JSON mapping', () => {
     for (const bad of [[], { a: 1 }, { SIF_Message: { x: 1 } }, { SIF_Message: { 'bad name': '' } }, { SIF_Message: { a: [[{}]] } }, { SIF_Message: { '@a': {} } }]) {
       expect(checkSifJson(bad)).toMatchObject({ kind: 'error', error: { category: 1, code: 3 } });
     }
+    // The refusal says where the problem is.
+    const nested = { SIF_Message: { SIF_Header: { SIF_Security: [{ '@ok': 'x' }, { 'bad name': '' }] } } };
+    expect(checkSifJson(nested)).toMatchObject({ error: { extendedDesc: expect.stringContaining('SIF_Message/SIF_Header/SIF_Security/bad name: not a valid element name') } });
+    expect(checkSifJson({ SIF_Message: { a: { '@b': 1 } } })).toMatchObject({ error: { extendedDesc: expect.stringContaining('SIF_Message/a/@b: must be a string') } });
   });
 
   it('decodes the same message from XML and JSON to the same typed model', () => {
@@ -92,5 +96,10 @@ describe('XML ↔ JSON mapping', () => {
 
   it('refuses malformed JSON with 1/2', () => {
     expect(decodeSif('{"SIF_Message":', 'json')).toMatchObject({ kind: 'error', error: { category: 1, code: 2 } });
+    // Bytes that are not UTF-8, between good bodies: the decoder is shared and keeps no state from one body to the next.
+    const good = Buffer.from(encodeSif(everyMessage().ping!, 'json'));
+    expect(decodeSif(good.subarray(0, good.length - 2), 'json').kind).toBe('error');
+    expect(decodeSif(Buffer.concat([Buffer.from('{"SIF_Message":"'), Buffer.from([0xe2, 0x82]), Buffer.from('"}')]), 'json')).toMatchObject({ error: { category: 1, code: 2 } });
+    expect(decodeSif(good, 'json').kind).toBe('ok');
   });
 });

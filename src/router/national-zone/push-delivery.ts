@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { signableFromUrl } from '../../crypto/http-signature.js';
 import { BATCH_MEDIA_TYPE, NATIONAL_DELIVERY_PATH, ORIGIN_HEADERS, ROUTER_CERTIFICATE_HEADER } from '../../national/national-envelope.js';
-import { decodeMessage, formatOfMediaType } from '../../national/zone-sif.js';
+import { decodeMessage, decodeMessageValue, formatOfMediaType, type SifDecoded } from '../../national/zone-sif.js';
 import type { CallerCache } from '../callers.js';
 import type { RouterSigner } from './router-signer.js';
 import { claimPushDeliveries, deleteDeliveries, expireZoneData, retryDelivery, type DeliveryRow } from './zone-queue.js';
@@ -151,10 +151,10 @@ async function post(options: PushOptions, rows: DeliveryRow[]): Promise<Array<{ 
   if (!response.ok) return rows.map(() => ({ verdict: 'retry', error: `HTTP ${response.status}: ${text.slice(0, 300)}` }));
   if (single) {
     const format = formatOfMediaType(response.headers.get('content-type') ?? undefined) ?? 'xml';
-    return [verdictOf(text, format)];
+    return [verdictOf(decodeMessage(text, format), text)];
   }
   const acks = (JSON.parse(text) as { acks?: unknown[] }).acks ?? [];
-  return rows.map((_, i) => (acks[i] === undefined ? { verdict: 'retry', error: 'no SIF_Ack for this message' } : verdictOf(JSON.stringify(acks[i]), 'json')));
+  return rows.map((_, i) => (acks[i] === undefined ? { verdict: 'retry', error: 'no SIF_Ack for this message' } : verdictOf(decodeMessageValue(acks[i]), acks[i])));
 }
 
 /**
@@ -162,9 +162,10 @@ async function post(options: PushOptions, rows: DeliveryRow[]): Promise<Array<{ 
  * mind about, ends delivery; errors of authentication (category 3: the node
  * could not verify yet) and of the system (11) are retried.
  */
-function verdictOf(text: string, format: 'xml' | 'json'): { verdict: Verdict; error?: string } {
-  const decoded = decodeMessage(text, format);
-  if (decoded.kind === 'error' || decoded.message.type !== 'SIF_Ack') return { verdict: 'retry', error: `the node's answer is not a SIF_Ack: ${text.slice(0, 300)}` };
+function verdictOf(decoded: SifDecoded, answer: unknown): { verdict: Verdict; error?: string } {
+  if (decoded.kind === 'error' || decoded.message.type !== 'SIF_Ack') {
+    return { verdict: 'retry', error: `the node's answer is not a SIF_Ack: ${(typeof answer === 'string' ? answer : JSON.stringify(answer)).slice(0, 300)}` };
+  }
   const ack = decoded.message;
   if (!ack.error) return { verdict: 'done' };
   const error = `SIF_Error ${ack.error.category}/${ack.error.code}: ${ack.error.desc} ${ack.error.extendedDesc ?? ''}`.trim();
