@@ -233,6 +233,20 @@ describe('pull delivery and what the router keeps', () => {
     expect(sent.map((message) => bodies.get(message.message.header.msgId))).toEqual(sent.map((message) => message.body));
   });
 
+  it('queues a burst larger than one insert exactly once per message, duplicates in the burst included', async () => {
+    const puller = testDistrict('3100104', 'Platte River Public Schools', 'NE');
+    await enrol(puller, 'pull');
+    const sent = await Promise.all(Array.from({ length: 150 }, (_, i) => sealedMessage(requester, puller, `burst ${i}`)));
+    // Every tenth message is sent twice in the same burst (each copy signed on its own).
+    const bodies = [...sent.map((m) => m.body), ...sent.filter((_, i) => i % 10 === 0).map((m) => m.body)];
+    const codes = await Promise.all(bodies.map(async (body) => ackOf(await zoneCall(router.app, requester, body)).status?.code));
+    expect(codes.filter((code) => code === 0)).toHaveLength(150);
+    expect(codes.filter((code) => code === 7)).toHaveLength(15);
+    const rows = await queued(puller.ncesId);
+    expect(rows).toHaveLength(150);
+    expect(new Set(rows.map((row) => row.msg_id))).toEqual(new Set(sent.map((m) => m.message.header.msgId)));
+  });
+
   it('expires undelivered messages', async () => {
     const late = testDistrict('3100102', 'Sandhills Schools', 'NE');
     await enrol(late, 'pull');

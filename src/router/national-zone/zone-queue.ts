@@ -80,19 +80,26 @@ const INPUT = `SELECT input.*, substring(?::bytea FROM input.body_at + 1 FOR inp
 export class QueueWriter {
   private pending: Array<{ message: QueuedMessage; resolve: (queued: boolean) => void; reject: (error: unknown) => void }> = [];
   private scheduled = false;
+  private inFlight = 0;
 
+  /**
+   * At most `maxInFlight` inserts run at once: messages that arrive while
+   * they do wait and go together in the next one, so under load each
+   * statement and commit carries many messages instead of each turn of the
+   * event loop sending its own few.
+   */
   constructor(
     private readonly orm: MikroORM,
     private readonly zone: string,
     private readonly maxBatch = 128,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Queues a message; resolves true when queued now, false when its SIF_MsgId was already seen from that source. */
   add(message: QueuedMessage): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.pending.push({ message, resolve, reject });
-      if (this.pending.length >= this.maxBatch) this.flush();
-      else if (!this.scheduled) {
+      if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
@@ -101,9 +108,10 @@ export class QueueWriter {
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
+    while (this.pending.length > 0 && this.inFlight < this.maxInFlight) this.insert(this.pending.splice(0, this.maxBatch));
+  }
+
+  private insert(batch: QueueWriter['pending']): void {
     const seen = new Set<string>();
     const unique = batch.filter(({ message, resolve }) => {
       const key = `${message.envelope.sourceId} ${message.envelope.msgId}`;
@@ -114,10 +122,16 @@ export class QueueWriter {
       seen.add(key);
       return true;
     });
-    insertBatch(this.orm.em.fork(), this.zone, unique.map((u) => u.message)).then(
-      (queued) => unique.forEach(({ message, resolve }) => resolve(queued.has(`${message.envelope.sourceId} ${message.envelope.msgId}`))),
-      (error: unknown) => unique.forEach(({ reject }) => reject(error)),
-    );
+    this.inFlight++;
+    insertBatch(this.orm.em.fork(), this.zone, unique.map((u) => u.message))
+      .then(
+        (queued) => unique.forEach(({ message, resolve }) => resolve(queued.has(`${message.envelope.sourceId} ${message.envelope.msgId}`))),
+        (error: unknown) => unique.forEach(({ reject }) => reject(error)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.flush();
+      });
   }
 }
 
