@@ -72,8 +72,8 @@ const INPUT = `SELECT input.*, substring(?::bytea FROM input.body_at + 1 FOR inp
 
 /**
  * Records accepted messages and queues them, many per statement: concurrent
- * requests that arrive within one turn of the event loop share one INSERT
- * (and one commit), which is what lets the router keep up with its senders.
+ * requests share one INSERT (and one commit), which is what lets the router
+ * keep up with its senders.
  * A message whose (SIF_SourceId, SIF_MsgId) was seen before is not queued
  * again: the caller answers it with status 7.
  */
