@@ -337,12 +337,18 @@ function shapeProblem(value: unknown, depth: number): string | undefined {
       continue;
     }
     if (!NAME.test(key)) return `/${key}: not a valid element name`;
-    const members = Array.isArray(child) ? child : [child];
-    for (const member of members) {
-      if (Array.isArray(member)) return `/${key}: arrays cannot be nested`;
-      const problem = shapeProblem(member, depth + 1);
-      if (problem) return `/${key}${problem}`;
-    }
+    const problem = Array.isArray(child) ? membersProblem(child, depth) : shapeProblem(child, depth + 1);
+    if (problem) return `/${key}${problem}`;
+  }
+  return undefined;
+}
+
+/** The first shape problem of a repeated element's members (without wrapping a lone member in an array first). */
+function membersProblem(members: unknown[], depth: number): string | undefined {
+  for (const member of members) {
+    if (Array.isArray(member)) return ': arrays cannot be nested';
+    const problem = shapeProblem(member, depth + 1);
+    if (problem) return problem;
   }
   return undefined;
 }
