@@ -44,7 +44,7 @@
  * Known limit: mixed content (text between child elements) keeps its text
  * as one `#text` after the children.
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { sifError, sifFail, sifOk, SifErrorSignal, type SifResult } from './sif-error.js';
 
 /** The SIF 2.x namespace of infrastructure messages and data objects. */
@@ -142,6 +142,8 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   removeNSPrefix: false,
+  // Callbacks get the parser's path matcher, not a path string built for every tag: we pass none.
+  jPath: false,
 });
 
 /**
@@ -289,15 +291,6 @@ function isXmlChar(code: number): boolean {
 
 // ---------------------------------------------------------------- JSON → XML
 
-const builder = new XMLBuilder({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  suppressEmptyNode: true,
-  processEntities: true,
-  format: false,
-});
-
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const ATTRIBUTE = /^@(?:(?:xsi|xml):)?[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -360,29 +353,65 @@ export function utf8Text(body: string | Uint8Array): string {
   return typeof body === 'string' ? body : STRICT_UTF8.decode(body);
 }
 
-/** Serializes a JSON-form message as SIF_Message XML (UTF-8, with an XML declaration). */
+/**
+ * Serializes a JSON-form message as SIF_Message XML (UTF-8, with an XML
+ * declaration), by the reverse of the rules above. Written out directly
+ * rather than through an intermediate tree: every answer of a zone passes
+ * here, and most are small. Namespace declarations in the JSON (`@xmlns…`)
+ * are not carried (rule 3); the root declares the SIF namespace, and
+ * `xmlns:xsi` when an `@xsi:…` attribute occurs anywhere.
+ */
 export function buildSifXml(document: SifJsonDocument): string {
-  const usesXsi = JSON.stringify(document).includes('"@xsi:');
-  const root = toOrdered('SIF_Message', document.SIF_Message, { xmlns: SIF_NAMESPACE, ...(usesXsi ? { 'xmlns:xsi': XSI_NAMESPACE } : {}) });
-  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build([root]) as string}`;
+  const writing = { usesXsi: false };
+  const root = document.SIF_Message;
+  const [attributes, content] = typeof root === 'string' ? ['', escapeXml(root)] : elementParts(root, writing);
+  const namespaces = ` xmlns="${SIF_NAMESPACE}"${writing.usesXsi ? ` xmlns:xsi="${XSI_NAMESPACE}"` : ''}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>${tagged('SIF_Message', namespaces + attributes, content)}`;
 }
 
-function toOrdered(name: string, value: SifJsonValue, extraAttributes: Record<string, string> = {}): OrderedNode {
-  const node: Record<string, unknown> = {};
-  const children: OrderedNode[] = [];
-  const attributes: Record<string, string> = { ...extraAttributes };
-  if (typeof value === 'string') {
-    if (value !== '') children.push({ '#text': value });
-  } else if (!Array.isArray(value)) {
-    let text: string | undefined;
-    for (const [key, child] of Object.entries(value)) {
-      if (key === '#text') text = child as string;
-      else if (key.startsWith('@')) attributes[key.slice(1)] = child as string;
-      else for (const member of Array.isArray(child) ? child : [child]) children.push(toOrdered(key, member));
+/** What an element's serialization found on the way that its root must declare. */
+interface XmlWriting {
+  usesXsi: boolean;
+}
+
+function elementXml(name: string, value: SifJsonValue, writing: XmlWriting): string {
+  if (typeof value === 'string') return tagged(name, '', escapeXml(value));
+  if (Array.isArray(value)) return tagged(name, '', '');
+  const [attributes, content] = elementParts(value, writing);
+  return tagged(name, attributes, content);
+}
+
+/** An element's attribute list and content (child elements in property order, then its text). */
+function elementParts(value: SifJsonObject, writing: XmlWriting): [attributes: string, content: string] {
+  let attributes = '';
+  let children = '';
+  let text = '';
+  for (const key of Object.keys(value)) {
+    const child = value[key]!;
+    if (key === '#text') {
+      text = escapeXml(child as string);
+    } else if (key.charCodeAt(0) === 64 /* @ */) {
+      if (key === '@xmlns' || key.startsWith('@xmlns:')) continue;
+      if (key.startsWith('@xsi:')) writing.usesXsi = true;
+      attributes += ` ${key.slice(1)}="${escapeXml(child as string)}"`;
+    } else if (Array.isArray(child)) {
+      for (const member of child) children += elementXml(key, member, writing);
+    } else {
+      children += elementXml(key, child, writing);
     }
-    if (text !== undefined && text !== '') children.push({ '#text': text });
   }
-  node[name] = children;
-  if (Object.keys(attributes).length > 0) node[':@'] = attributes;
-  return node as OrderedNode;
+  return [attributes, children + text];
+}
+
+/** An element with its content, or the empty-element tag when it has none. */
+function tagged(name: string, attributes: string, content: string): string {
+  return content === '' ? `<${name}${attributes}/>` : `<${name}${attributes}>${content}</${name}>`;
+}
+
+const XML_SPECIAL = /[&<>"']/;
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/** Text or an attribute value with the five predefined entities escaped. */
+function escapeXml(text: string): string {
+  return XML_SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!) : text;
 }

@@ -45,6 +45,37 @@ describe('XML ↔ JSON mapping', () => {
     expect(event.SIF_ObjectData.SIF_EventObject.StudentPersonal.LocalId).toBe(' 007 & AB<x>');
   });
 
+  it('writes XML with the five special characters escaped, empty elements closed and namespaces declared on the root only', () => {
+    const tricky = `a & b < c > d "e" 'f'`;
+    const xml = buildSifXml({
+      SIF_Message: {
+        '@Version': '2.4',
+        '@xmlns': 'urn:not-carried',
+        SIF_Event: {
+          SIF_Header: { SIF_MsgId: '0123456789ABCDEF0123456789ABCDEF', SIF_SourceId: tricky },
+          SIF_ObjectData: {
+            SIF_EventObject: {
+              '@ObjectName': 'StudentPersonal',
+              '@Action': 'Add',
+              StudentPersonal: { '@RefId': tricky, LocalId: '', Name: { '@Type': '04', '@xmlns:x': 'urn:x' }, BirthDate: { '@xsi:nil': 'true' }, Alias: ['1', { '#text': tricky }] },
+            },
+          },
+        },
+      },
+    });
+    const escaped = 'a &amp; b &lt; c &gt; d &quot;e&quot; &apos;f&apos;';
+    expect(xml).toBe(
+      `<?xml version="1.0" encoding="UTF-8"?><SIF_Message xmlns="${NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" Version="2.4"><SIF_Event>` +
+        `<SIF_Header><SIF_MsgId>0123456789ABCDEF0123456789ABCDEF</SIF_MsgId><SIF_SourceId>${escaped}</SIF_SourceId></SIF_Header>` +
+        `<SIF_ObjectData><SIF_EventObject ObjectName="StudentPersonal" Action="Add"><StudentPersonal RefId="${escaped}"><LocalId/><Name Type="04"/><BirthDate xsi:nil="true"/><Alias>1</Alias><Alias>${escaped}</Alias></StudentPersonal></SIF_EventObject></SIF_ObjectData>` +
+        `</SIF_Event></SIF_Message>`,
+    );
+    const event = parsed(xml).SIF_Message['SIF_Event'] as any;
+    expect(event.SIF_Header.SIF_SourceId).toBe(tricky);
+    expect(event.SIF_ObjectData.SIF_EventObject.StudentPersonal['@RefId']).toBe(tricky);
+    expect(buildSifXml({ SIF_Message: { SIF_Ack: { SIF_Status: { SIF_Code: '1' } } } })).not.toContain('xmlns:xsi');
+  });
+
   it('refuses DOCTYPE and ENTITY declarations before parsing (no expansion, no external fetch)', () => {
     const billion = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>${ping('&lol2;')}`;
     const external = `<?xml version="1.0"?><!DOCTYPE x SYSTEM "http://127.0.0.1:1/evil.dtd">${ping()}`;
