@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { prepareDocument, type PreparedDocument } from '../edfi/document-identity.js';
 import { isEdfiFailure } from '../edfi/edfi-problem.js';
 import { upsertDocuments } from '../records/batch-upsert.js';
-import { boundRows } from '../storage/bound-statements.js';
+import { boundRows, TEXT_ARRAY } from '../storage/bound-statements.js';
 import type { SifJsonObject } from '../sif/json-mapping.js';
 import { relatedKeyValue } from '../sis-mapping/map-support.js';
 import { textOf } from '../sis-mapping/sif-object.js';
@@ -70,7 +70,7 @@ export async function applySifAdds(orm: MikroORM, sync: SyncContext, objectName:
 /** The RefIds among `refIds` the zone already has rows for (one primary-key lookup). */
 async function knownRefIds(orm: MikroORM, sync: SyncContext, objectName: string, refIds: string[]): Promise<Set<string>> {
   const rows = await orm.em.fork().execute<Array<{ ref_id: string }>>(
-    `SELECT DISTINCT ref_id FROM sif_ref_map WHERE zone_id = ? AND object_name = ? AND ref_id IN (SELECT jsonb_array_elements_text(?::jsonb))`,
+    `SELECT DISTINCT ref_id FROM sif_ref_map WHERE zone_id = ? AND object_name = ? AND ref_id = ANY(${TEXT_ARRAY})`,
     [sync.zoneId, objectName, JSON.stringify(refIds)],
   );
   return new Set(rows.map((r) => r.ref_id));

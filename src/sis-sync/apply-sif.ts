@@ -12,6 +12,7 @@ import { relatedKeyValue, type RelatedObject } from '../sis-mapping/map-support.
 import { mergeSifChange } from '../sis-mapping/merge-sif.js';
 import { textOf } from '../sis-mapping/sif-object.js';
 import { mapSifObject, sisMapper, type MappedDocument, type MappingContext, type ObjectKey } from '../sis-mapping/sis-mapping.js';
+import { TEXT_ARRAY } from '../storage/bound-statements.js';
 
 /**
  * Applies SIF objects to the node's Ed-Fi store (issue 5). Each object is
@@ -327,7 +328,7 @@ async function removeDocuments(tx: EntityManager, sync: SyncContext, objectName:
   if (targets.length === 0) return;
   const shared = await tx.execute<Array<{ edfi_id: string }>>(
     `SELECT DISTINCT edfi_id FROM sif_ref_map
-      WHERE edfi_id IN (SELECT jsonb_array_elements_text(?::jsonb)) AND NOT (zone_id = ? AND object_name = ? AND ref_id = ?)`,
+      WHERE edfi_id = ANY(${TEXT_ARRAY}) AND NOT (zone_id = ? AND object_name = ? AND ref_id = ?)`,
     [JSON.stringify(targets.map((r) => r.edfi_id)), sync.zoneId, objectName, refId],
   );
   const keep = new Set(shared.map((r) => r.edfi_id));

@@ -20,6 +20,14 @@ import type { Knex } from '@mikro-orm/knex';
 const names = new Map<string, string>();
 
 /**
+ * A text[] parameter passed as a JSON array (knex would expand a JS array
+ * into a list). `col = ANY(TEXT_ARRAY)` probes an index once per element
+ * whatever the planner's statistics say; `col IN (SELECT …)` over a JSON
+ * batch lets it pick a hash join that reads every row of the table.
+ */
+export const TEXT_ARRAY = 'ARRAY(SELECT jsonb_array_elements_text(?::jsonb))';
+
+/**
  * Runs `sql` (knex `?` placeholders) with `params` as bind parameters, in the
  * entity manager's transaction when there is one, and returns the rows.
  * PostgreSQL errors come back as `pg` errors (`code` is the SQLSTATE), not

@@ -11,7 +11,7 @@ import { matchKeyOf, type MatchDemographics } from '../matching/demographics.js'
 import { demographicsFromEdfi, type EdfiStudentDistrictAssociation, type EdfiStudentNames } from '../matching/edfi-demographics.js';
 import { nearLookupKeysOf } from '../matching/lookup-keys.js';
 import { decideMatch, type MatchCandidate, type MatchDecision } from '../matching/student-match.js';
-import { TEXT_ARRAY } from './student-records.js';
+import { TEXT_ARRAY } from '../storage/bound-statements.js';
 import type { RequestDemographics } from './transfer-entity.js';
 
 /** A student of this district as matching sees it. */

@@ -9,7 +9,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { demographicsFromEdfi, type EdfiStudentDistrictAssociation, type EdfiStudentNames } from '../matching/edfi-demographics.js';
 import type { RequestDemographics } from './transfer-entity.js';
-import { boundRows } from '../storage/bound-statements.js';
+import { boundRows, TEXT_ARRAY } from '../storage/bound-statements.js';
 
 /**
  * The sections of a records packet: a record type (as the FERPA log and the
@@ -32,9 +32,6 @@ export const PACKET_SECTIONS: ReadonlyArray<{ recordType: string; resources: rea
 
 /** Resources whose identity names the student directly (read in one query). */
 const STUDENT_RESOURCES = PACKET_SECTIONS.flatMap((s) => s.resources).filter((r) => r !== 'ed-fi/contacts' && r !== 'ed-fi/disciplineIncidents');
-
-/** A text[] parameter passed as a JSON array (knex would expand a JS array into a list). */
-export const TEXT_ARRAY = 'ARRAY(SELECT jsonb_array_elements_text(?::jsonb))';
 
 /** A student's Ed-Fi documents, by `project/resource`, each list in store order. */
 export type StudentDocuments = Record<string, Array<Record<string, unknown>>>;
