@@ -1,6 +1,6 @@
 import type { DatabaseSchema } from '../storage/database.js';
 import { Migration20261124Zones } from '../zones/zone-migration.js';
-import { Migration20261124ZoneQueueSpeed, Migration20261126ZoneQueueHeadQueued } from '../zones/zone-queue-speed-migration.js';
+import { Migration20261124ZoneQueueSpeed, Migration20261126ZoneQueueHeadQueued, Migration20261127ZoneQueueRoomForUpdates } from '../zones/zone-queue-speed-migration.js';
 import { Migration20261124EdfiClients } from '../clients/clients-migration.js';
 import { Migration20261124Disclosure } from '../disclosure/disclosure-migration.js';
 import { Migration20261124NationalMessages } from '../national/national-migration.js';
@@ -50,5 +50,6 @@ export const nodeSchema: DatabaseSchema = {
     Migration20261124MatchStatementTriggers,
     Migration20261125EdfiReferenceKeys,
     Migration20261126ZoneQueueHeadQueued,
+    Migration20261127ZoneQueueRoomForUpdates,
   ],
 };

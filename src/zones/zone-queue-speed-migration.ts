@@ -29,3 +29,17 @@ export class Migration20261126ZoneQueueHeadQueued extends Migration {
     this.addSql(`CREATE INDEX zone_queue_head ON zone_queue (zone_id, target, id) WHERE state = 'queued'`);
   }
 }
+
+/**
+ * Zone queue speed: every delivery updates its row once (a claim sets the
+ * lease and counts the attempt; SIF_GetMessage counts the attempt) before
+ * the ack deletes it. No index covers those columns, so with room left on
+ * the row's page PostgreSQL updates it in place (a HOT update) instead of
+ * writing a new version into every index of the queue. Pages filled by a
+ * burst of events had no room left.
+ */
+export class Migration20261127ZoneQueueRoomForUpdates extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`ALTER TABLE zone_queue SET (fillfactor = 50)`);
+  }
+}
