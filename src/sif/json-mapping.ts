@@ -120,7 +120,15 @@ const ALWAYS_ARRAYS = new Set<string>([
 export function isAlwaysArray(parent: string, child: string): boolean {
   // Every object in a SIF_Response's SIF_ObjectData repeats (SIF_ResponseObjectsType).
   if (parent === 'SIF_ObjectData' && child !== 'SIF_EventObject') return true;
-  return ALWAYS_ARRAYS.has(`${parent}/${child}`);
+  return ALWAYS_ARRAYS_BY_PARENT.get(parent)?.has(child) ?? false;
+}
+
+/** ALWAYS_ARRAYS by parent: looked up for every element parsed, without building a key string. */
+const ALWAYS_ARRAYS_BY_PARENT = new Map<string, Set<string>>();
+for (const pair of ALWAYS_ARRAYS) {
+  const [parent, child] = pair.split('/') as [string, string];
+  const children = ALWAYS_ARRAYS_BY_PARENT.get(parent) ?? new Set<string>();
+  ALWAYS_ARRAYS_BY_PARENT.set(parent, children.add(child));
 }
 
 // ---------------------------------------------------------------- XML → JSON
