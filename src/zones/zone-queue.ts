@@ -310,7 +310,7 @@ export interface FastEvent {
   objectName: string;
   /** The publish right the event's action needs (PublishAdd, PublishChange, PublishDelete). */
   right: string;
-  /** The message in the JSON form, serialized. */
+  /** The message in the JSON form, serialized (JSON text: the batch embeds it as it is). */
   document: string;
 }
 
