@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { signableFromUrl } from '../../crypto/http-signature.js';
 import { BATCH_MEDIA_TYPE, NATIONAL_DELIVERY_PATH, ORIGIN_HEADERS, ROUTER_CERTIFICATE_HEADER } from '../../national/national-envelope.js';
 import { decodeMessage, decodeMessageValue, formatOfMediaType, type SifDecoded } from '../../national/zone-sif.js';
@@ -53,10 +53,12 @@ export function startPushDelivery(options: PushOptions): PushDelivery {
   let again = false;
   let lastExpiry = 0;
   const inFlight = new Set<Promise<number>>();
+  // One context for every round: the worker runs autocommit statements only (no entities, no identity map).
+  const em = options.orm.em.fork();
 
   const round = (): Promise<number> => {
     running++;
-    const work = deliverRound(options)
+    const work = deliverRound(options, em)
       .catch(() => 0)
       .finally(() => {
         running--;
@@ -100,21 +102,19 @@ export function startPushDelivery(options: PushOptions): PushDelivery {
   };
 }
 
-async function deliverRound(options: PushOptions): Promise<number> {
-  const em = options.orm.em.fork();
+async function deliverRound(options: PushOptions, em: EntityManager): Promise<number> {
   // The lease outlasts the request's timeout, so a claim ends only after its delivery attempt has.
   const due = await claimPushDeliveries(em, options.batch ?? 64, options.leaseMs ?? (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 1_000);
   const byDestination = new Map<string, DeliveryRow[]>();
   for (const row of due) byDestination.set(row.destinationId, [...(byDestination.get(row.destinationId) ?? []), row]);
-  await Promise.all([...byDestination.values()].map((rows) => deliverTo(options, rows)));
+  await Promise.all([...byDestination.values()].map((rows) => deliverTo(options, em, rows)));
   return due.length;
 }
 
 /** What the node said about one message. */
 type Verdict = 'done' | 'retry';
 
-async function deliverTo(options: PushOptions, rows: DeliveryRow[]): Promise<void> {
-  const em = options.orm.em.fork();
+async function deliverTo(options: PushOptions, em: EntityManager, rows: DeliveryRow[]): Promise<void> {
   let verdicts: Array<{ verdict: Verdict; error?: string }>;
   try {
     verdicts = await post(options, rows);

@@ -81,6 +81,8 @@ export class QueueWriter {
   private pending: Array<{ message: QueuedMessage; resolve: (queued: boolean) => void; reject: (error: unknown) => void }> = [];
   private scheduled = false;
   private inFlight = 0;
+  /** One context for every insert, as the node zone has (http/zone-routes.ts): autocommit statements only, no entities or identity map, so a fork per batch would only allocate. */
+  private readonly em: EntityManager;
 
   /**
    * At most `maxInFlight` inserts run at once: messages that arrive while
@@ -93,7 +95,9 @@ export class QueueWriter {
     private readonly zone: string,
     private readonly maxBatch = 128,
     private readonly maxInFlight = 2,
-  ) {}
+  ) {
+    this.em = orm.em.fork();
+  }
 
   /** Queues a message; resolves true when queued now, false when its SIF_MsgId was already seen from that source. */
   add(message: QueuedMessage): Promise<boolean> {
@@ -123,7 +127,7 @@ export class QueueWriter {
       return true;
     });
     this.inFlight++;
-    insertBatch(this.orm.em.fork(), this.zone, unique.map((u) => u.message))
+    insertBatch(this.em, this.zone, unique.map((u) => u.message))
       .then(
         (queued) => unique.forEach(({ message, resolve }) => resolve(queued.has(`${message.envelope.sourceId} ${message.envelope.msgId}`))),
         (error: unknown) => unique.forEach(({ reject }) => reject(error)),
