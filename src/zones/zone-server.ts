@@ -8,7 +8,7 @@ import { PROVIDE_OBJECT_NAMES, REQUEST_OBJECT_NAMES, SUBSCRIBE_OBJECT_NAMES } fr
 import type { SifFormat } from '../sif/sif-codec.js';
 import { writeSifMessage } from '../sif/sif-write.js';
 import type { ZoneDefinition, ZoneRight, ZoneRights } from './zone-definition.js';
-import { createBatcher, type Batcher } from './zone-batcher.js';
+import { createBatcher, type Batcher } from '../storage/statement-batcher.js';
 import { ackFast, enqueueFor, enqueueForSubscribers, nextForPull, publishEventsFast, pullNextFast, settleWithAck, SPECIAL_ACK_CODES, type FastEvent } from './zone-queue.js';
 import { agentRights } from './zone-store.js';
 
@@ -106,7 +106,7 @@ const eventBatchers = new WeakMap<EntityManager, Batcher<FastEvent, { fresh: boo
 
 /**
  * Events posted at the same time share one statement and one commit
- * (zone-batcher.ts): each HTTP request still gets its answer only once its
+ * (storage/statement-batcher.ts): each HTTP request still gets its answer only once its
  * event is committed, so an accepted event is durable as before.
  */
 function eventBatcher(em: EntityManager): Batcher<FastEvent, { fresh: boolean; queued: boolean }> {

@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { NationalEnvelope, OriginSignature } from '../../national/national-envelope.js';
 import { autocommitRows } from '../../storage/bound-statements.js';
+import { createBatcher, type Batcher } from '../../storage/statement-batcher.js';
 
 /**
  * The NationalRouter zone's store (see zone-queue-migration.ts): routing
@@ -73,70 +74,35 @@ const INPUT = `SELECT input.*, substring(?::bytea FROM input.body_at + 1 FOR inp
 /**
  * Records accepted messages and queues them, many per statement: concurrent
  * requests share one INSERT (and one commit), which is what lets the router
- * keep up with its senders.
+ * keep up with its senders (storage/statement-batcher.ts; at most two inserts
+ * run at once, and messages arriving meanwhile share the next one).
  * A message whose (SIF_SourceId, SIF_MsgId) was seen before is not queued
- * again: the caller answers it with status 7.
+ * again: the caller answers it with status 7. Two copies of one message in a
+ * burst go in different inserts, so the second is the one seen before.
  */
 export class QueueWriter {
-  private pending: Array<{ message: QueuedMessage; resolve: (queued: boolean) => void; reject: (error: unknown) => void }> = [];
-  private scheduled = false;
-  private inFlight = 0;
-  /** One context for every insert, as the node zone has (http/zone-routes.ts): autocommit statements only, no entities or identity map, so a fork per batch would only allocate. */
-  private readonly em: EntityManager;
+  private readonly batcher: Batcher<QueuedMessage, boolean>;
 
-  /**
-   * At most `maxInFlight` inserts run at once: messages that arrive while
-   * they do wait and go together in the next one, so under load each
-   * statement and commit carries many messages instead of each turn of the
-   * event loop sending its own few.
-   */
-  constructor(
-    private readonly orm: MikroORM,
-    private readonly zone: string,
-    private readonly maxBatch = 128,
-    private readonly maxInFlight = 2,
-  ) {
-    this.em = orm.em.fork();
+  constructor(orm: MikroORM, zone: string, maxBatch = 128, maxInFlight = 2) {
+    // One context for every insert, as the node zone has (http/zone-routes.ts): autocommit statements only, no entities or identity map.
+    const em = orm.em.fork();
+    this.batcher = createBatcher(
+      async (messages: QueuedMessage[]) => {
+        const queued = await insertBatch(em, zone, messages);
+        return messages.map((m) => queued.has(messageKey(m)));
+      },
+      { maxBatch, maxInFlight, keyOf: messageKey },
+    );
   }
 
   /** Queues a message; resolves true when queued now, false when its SIF_MsgId was already seen from that source. */
   add(message: QueuedMessage): Promise<boolean> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ message, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+    return this.batcher.add(message);
   }
+}
 
-  private flush(): void {
-    this.scheduled = false;
-    while (this.pending.length > 0 && this.inFlight < this.maxInFlight) this.insert(this.pending.splice(0, this.maxBatch));
-  }
-
-  private insert(batch: QueueWriter['pending']): void {
-    const seen = new Set<string>();
-    const unique = batch.filter(({ message, resolve }) => {
-      const key = `${message.envelope.sourceId} ${message.envelope.msgId}`;
-      if (seen.has(key)) {
-        resolve(false);
-        return false;
-      }
-      seen.add(key);
-      return true;
-    });
-    this.inFlight++;
-    insertBatch(this.em, this.zone, unique.map((u) => u.message))
-      .then(
-        (queued) => unique.forEach(({ message, resolve }) => resolve(queued.has(`${message.envelope.sourceId} ${message.envelope.msgId}`))),
-        (error: unknown) => unique.forEach(({ reject }) => reject(error)),
-      )
-      .finally(() => {
-        this.inFlight--;
-        this.flush();
-      });
-  }
+function messageKey(message: QueuedMessage): string {
+  return `${message.envelope.sourceId} ${message.envelope.msgId}`;
 }
 
 async function insertBatch(em: EntityManager, zone: string, messages: QueuedMessage[]): Promise<Set<string>> {

@@ -25,22 +25,25 @@ export interface BatcherOptions<I> {
 /** Creates a batcher running `run` on batches; `run` answers one result per item, in order. */
 export function createBatcher<I, R>(run: (items: I[]) => Promise<R[]>, options: BatcherOptions<I> = {}): Batcher<I, R> {
   const { maxBatch = 200, maxInFlight = 2, keyOf } = options;
-  const waiting: Array<{ item: I; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
+  let waiting: Array<{ item: I; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
   let inFlight = 0;
 
+  // One pass over what waits: the batch, and the rest in its order (a second item of a key waits for a later batch).
   const take = () => {
     if (!keyOf) return waiting.splice(0, maxBatch);
     const keys = new Set<string>();
     const batch: typeof waiting = [];
-    for (let i = 0; i < waiting.length && batch.length < maxBatch; ) {
-      const key = keyOf(waiting[i]!.item);
-      if (keys.has(key)) {
-        i += 1;
-        continue;
+    const rest: typeof waiting = [];
+    for (const entry of waiting) {
+      const key = keyOf(entry.item);
+      if (batch.length < maxBatch && !keys.has(key)) {
+        keys.add(key);
+        batch.push(entry);
+      } else {
+        rest.push(entry);
       }
-      keys.add(key);
-      batch.push(...waiting.splice(i, 1));
     }
+    waiting = rest;
     return batch;
   };
 
