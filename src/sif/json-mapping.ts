@@ -371,8 +371,7 @@ export function utf8Text(body: string | Uint8Array): string {
  */
 export function buildSifXml(document: SifJsonDocument): string {
   const writing = { usesXsi: false };
-  const root = document.SIF_Message;
-  const [attributes, content] = typeof root === 'string' ? ['', escapeXml(root)] : elementParts(root, writing);
+  const [attributes, content] = elementParts(document.SIF_Message, writing);
   const namespaces = ` xmlns="${SIF_NAMESPACE}"${writing.usesXsi ? ` xmlns:xsi="${XSI_NAMESPACE}"` : ''}`;
   return `<?xml version="1.0" encoding="UTF-8"?>${tagged('SIF_Message', namespaces + attributes, content)}`;
 }

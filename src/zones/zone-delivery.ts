@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { decodeSif, encodeSifDocument, formatOfMediaType, SIF_MEDIA_TYPE } from '../sif/sif-codec.js';
 import { readSifMessage } from '../sif/sif-read.js';
 import { inSequence, onObjectForNode, type NodeAgentBatchHandler, type NodeAgentDelivery, type NodeAgentHandler } from './node-agent.js';
@@ -48,8 +48,7 @@ type Claimed = ClaimedMessage;
  * statement, a failed one waits for a retry with backoff, and skipped ones
  * (behind a failure) are given back to wait behind it.
  */
-async function deliverInternal(orm: MikroORM, rows: Claimed[], handler: NodeAgentBatchHandler): Promise<void> {
-  const em = orm.em.fork();
+async function deliverInternal(em: EntityManager, rows: Claimed[], handler: NodeAgentBatchHandler): Promise<void> {
   const deliveries: NodeAgentDelivery[] = [];
   let unreadable: Claimed | undefined;
   for (const row of rows) {
@@ -92,8 +91,7 @@ function runsByAgent(rows: Claimed[]): Claimed[][] {
   return [...runs.values()];
 }
 
-async function deliverPush(orm: MikroORM, row: Claimed, timeoutMs: number): Promise<void> {
-  const em = orm.em.fork();
+async function deliverPush(em: EntityManager, row: Claimed, timeoutMs: number): Promise<void> {
   let answer: { status: number; type: string | null; text: string };
   try {
     const response = await fetch(row.url!, {
@@ -138,16 +136,18 @@ export function startZoneDelivery(orm: MikroORM, options: ZoneDeliveryOptions = 
   let stopped = false;
   let running: Promise<number> = Promise.resolve(0);
   let wakePending = false;
+  // One context for every drain, as the zone endpoint has (http/zone-routes.ts): raw statements only, no identity map.
+  const em = orm.em.fork();
 
   const drainOnce = async (): Promise<number> => {
     let total = 0;
     for (;;) {
-      const due: Claimed[] = await claimDue(orm.em.fork(), batch, leaseMs, internalBatch);
+      const due: Claimed[] = await claimDue(em, batch, leaseMs, internalBatch);
       if (due.length === 0 || stopped) return total;
       total += due.length;
       await Promise.all([
-        ...runsByAgent(due.filter((row) => row.mode === 'Internal')).map((run) => deliverInternal(orm, run, nodeAgent)),
-        ...due.filter((row) => row.mode === 'Push').map((row) => deliverPush(orm, row, timeoutMs)),
+        ...runsByAgent(due.filter((row) => row.mode === 'Internal')).map((run) => deliverInternal(em, run, nodeAgent)),
+        ...due.filter((row) => row.mode === 'Push').map((row) => deliverPush(em, row, timeoutMs)),
       ]);
     }
   };

@@ -87,7 +87,7 @@ export function startPushDelivery(options: PushOptions): PushDelivery {
     wake();
     if (Date.now() - lastExpiry > EXPIRY_EVERY_MS) {
       lastExpiry = Date.now();
-      void expireZoneData(options.orm.em.fork(), options.retentionSeconds).catch(() => {});
+      void expireZoneData(em, options.retentionSeconds).catch(() => {});
     }
   }, pollMs);
   timer.unref();
