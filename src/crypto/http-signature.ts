@@ -136,6 +136,23 @@ export function verifyParsedSignature(request: SignableRequest, parsed: ParsedSi
   }
 }
 
+/**
+ * Like {@link verifyParsedSignature}, but the RSA verification runs on
+ * libuv's thread pool (`crypto.verify` with a callback), so a busy router's
+ * event loop goes on parsing and answering other requests meanwhile: the
+ * verification is the largest single cost of a signed call.
+ */
+export function verifyParsedSignatureOffThread(request: SignableRequest, parsed: ParsedSignature, publicKey: KeyObject): Promise<boolean> {
+  const base = Buffer.from(signatureBase(request, parsed.components, parsed.params));
+  return new Promise((resolve) => {
+    try {
+      verify('sha256', base, publicKey, parsed.signature, (error, verified) => resolve(!error && verified));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
 /** The signature base (RFC 9421 §2.5): the exact bytes a signature covers. */
 export function signatureBase(request: SignableRequest, components: string[], params: string): string {
   let base = '';

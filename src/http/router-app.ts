@@ -176,15 +176,14 @@ async function registerDistrict(deps: RouterAppDeps, request: FastifyRequest<{ B
 }
 
 /**
- * The signed-call check (DESIGN §5) as a callback hook: a call from a cached
- * key is checked without creating a single promise (see authenticateCaller).
+ * The signed-call check (DESIGN §5) as a callback hook. The check resolves
+ * once the signature has been verified on the thread pool (see
+ * authenticateCaller); a refusal is answered from here.
  */
 function signedCallHook(deps: RouterAppDeps, policy: CallerPolicy): preValidationHookHandler {
   const context = { callers: deps.callers, replays: deps.replays, windowSeconds: deps.config.router.signatureWindowSeconds };
   return (request, reply, done) => {
-    const result = authenticateCaller(signableRequest(request), request.rawBody ?? '', context, policy);
-    if (result instanceof Promise) result.then((outcome) => admit(request, reply, done, outcome), done);
-    else admit(request, reply, done, result);
+    authenticateCaller(signableRequest(request), request.rawBody ?? '', context, policy).then((outcome) => admit(request, reply, done, outcome), done);
   };
 }
 

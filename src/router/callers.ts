@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { parseSignature, verifyParsedSignature, type ParsedSignature, type SignableRequest } from '../crypto/http-signature.js';
+import { parseSignature, verifyParsedSignatureOffThread, type SignableRequest } from '../crypto/http-signature.js';
 import type { ReplayGuard } from '../crypto/replay-guard.js';
 import type { District } from './district-entity.js';
 import { accept, refuse, type RouterResult } from './refusal.js';
@@ -65,7 +65,7 @@ export class CallerCache {
   /**
    * The cached caller registered with `keyId` (null: known not to be
    * registered), or undefined when the cache has to ask the database. Lets
-   * the common case, a known caller, be checked without a promise.
+   * the common case, a known caller, be checked without waiting on a load.
    */
   peek(keyId: string): KnownCaller | null | undefined {
     const entry = this.entries.get(keyId);
@@ -103,17 +103,17 @@ export interface AuthenticationContext {
  * and district status. Replays are checked only after the signature verifies,
  * so forged requests cannot use up nonces.
  *
- * The answer is synchronous when the signer's key is cached (nearly every
- * call) and a promise only when the database must be asked: on the router's
- * hottest path every promise costs, the more so once async hooks are on
- * (MikroORM's AsyncLocalStorage turns them on for the whole process).
+ * The signature is verified on libuv's thread pool: it is the largest cost
+ * of a signed call, and meanwhile the event loop parses and answers other
+ * calls (the router's throughput is otherwise capped by one core's RSA
+ * verifications). The signer's key comes from memory for nearly every call.
  */
-export function authenticateCaller(
+export async function authenticateCaller(
   request: SignableRequest,
   body: Uint8Array | string,
   context: AuthenticationContext,
   policy: CallerPolicy,
-): RouterResult<KnownCaller> | Promise<RouterResult<KnownCaller>> {
+): Promise<RouterResult<KnownCaller>> {
   const now = context.now?.() ?? new Date();
   const parsed = parseSignature(request, body, context.windowSeconds, Math.floor(now.getTime() / 1000));
   if (!parsed.ok) {
@@ -122,20 +122,9 @@ export function authenticateCaller(
   }
   const { signature } = parsed;
   const cached = context.callers.peek(signature.keyId);
-  if (cached !== undefined) return checkCaller(cached, request, signature, context, policy, now);
-  return context.callers.get(signature.keyId).then((caller) => checkCaller(caller, request, signature, context, policy, now));
-}
-
-function checkCaller(
-  caller: KnownCaller | null,
-  request: SignableRequest,
-  signature: ParsedSignature,
-  context: AuthenticationContext,
-  policy: CallerPolicy,
-  now: Date,
-): RouterResult<KnownCaller> {
+  const caller = cached !== undefined ? cached : await context.callers.get(signature.keyId);
   if (!caller) return refuse('unknown-key', 'the signing key is not registered with the router');
-  if (!verifyParsedSignature(request, signature, caller.publicKey)) {
+  if (!(await verifyParsedSignatureOffThread(request, signature, caller.publicKey))) {
     return refuse('signature-invalid', 'the signature does not verify with the registered key');
   }
   if (!context.replays.accept(caller.keyId, signature.nonce)) {

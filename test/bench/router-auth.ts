@@ -16,12 +16,14 @@ import { ROOT, peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../suppo
 import { processCpuSeconds } from './support/process-cpu.js';
 
 /**
- * bench:router-auth — a small signed status call against three servers, in
+ * bench:router-auth — a small signed status call against four servers, in
  * one run (issue: Foundation):
  *   1. the real router (signature, digest, replay and certificate checks);
  *   2. the crypto limit: a bare Fastify route doing one raw crypto.verify of
  *      the same bytes with the same RSA-2048 key;
- *   3. an unsigned bare Fastify route.
+ *   3. an unsigned bare Fastify route;
+ *   2'. the crypto limit with its verify on libuv's thread pool, as the
+ *      router verifies, so the ratio to it shows what the router adds.
  * Every request to the real router carries its own pre-signed nonce, so the
  * replay guard sees real traffic. Target: (1) ≥ 80% of (2).
  */
@@ -56,7 +58,7 @@ const postgres = await startEmbeddedPostgres(join(dir, 'postgres'));
 const children: ReturnType<typeof spawnTs>[] = [];
 try {
   await ensureDatabase(postgres.url('postgres'), 'rex_router');
-  const [routerPort, cryptoPort, barePort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+  const [routerPort, cryptoPort, barePort, poolPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
   const routerUrl = `http://127.0.0.1:${routerPort}`;
   const configFile = join(dir, 'router.json');
   const config = { dataDir: join(dir, 'router'), databaseUrl: postgres.url('rex_router'), logLevel: 'warn', http: { host: '127.0.0.1', port: routerPort } };
@@ -84,7 +86,7 @@ try {
   const base = signatureBase(request, parsed.signature.components, parsed.signature.params);
 
   const env = { BENCH_PUBLIC_KEY: keys.publicKeyPem, BENCH_BASE: Buffer.from(base).toString('base64'), BENCH_SIGNATURE: parsed.signature.signature.toString('base64') };
-  for (const [mode, port] of [['crypto-limit', cryptoPort], ['bare', barePort]] as const) {
+  for (const [mode, port] of [['crypto-limit', cryptoPort], ['bare', barePort], ['crypto-limit-pool', poolPort]] as const) {
     const child = spawnTs('test/bench/support/bare-servers.ts', [mode, String(port)], env, profile);
     children.push(child);
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);
@@ -94,6 +96,7 @@ try {
     { name: '1. real router (signed, checked)', url: routerUrl, pid: router.pid },
     { name: '2. crypto limit (one raw verify)', url: `http://127.0.0.1:${cryptoPort}`, pid: children[1]!.pid },
     { name: '3. bare route (unsigned)', url: `http://127.0.0.1:${barePort}`, pid: children[2]!.pid },
+    { name: "2'. crypto limit on the thread pool", url: `http://127.0.0.1:${poolPort}`, pid: children[3]!.pid },
   ];
   const results: Figures[] = [];
   if (WRK) results.push(...(await loadInTurnsWithWrk(servers, signed)));
@@ -107,9 +110,10 @@ try {
   for (const r of results) {
     console.log(`${r.name.padEnd(36)} ${String(Math.round(r.rps)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}   ${r.cpuUs.toFixed(0).padStart(6)}`);
   }
-  const [real, limit, bare] = results as [Figures, Figures, Figures];
+  const [real, limit, bare, pool] = results as [Figures, Figures, Figures, Figures];
   console.log(`\nratio (1)/(2) real router / crypto limit: ${((100 * real.rps) / limit.rps).toFixed(1)}%   (target ≥ 80%)`);
   console.log(`ratio (1)/(3) real router / bare route:   ${((100 * real.rps) / bare.rps).toFixed(1)}%`);
+  console.log(`ratio (1)/(2') real router / crypto limit with the verify on the thread pool, as the router does it: ${((100 * real.rps) / pool.rps).toFixed(1)}%`);
   // CPU per request does not depend on what else the machine is doing, unlike requests per second.
   console.log(`server CPU per request, (2)/(1):          ${((100 * limit.cpuUs) / real.cpuUs).toFixed(1)}%   (the same ratio on an idle machine)`);
   console.log(`router peak memory: ${peakMemoryMiB(router.pid) ?? '?'} MiB`);

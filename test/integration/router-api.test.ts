@@ -141,6 +141,18 @@ describe('signed calls', () => {
     expect(replay.json().type).toBe('urn:rex:router:replayed');
   });
 
+  it('lets exactly one of the same signed call sent many times at once through', async () => {
+    // Signatures are verified off the event loop, so copies of one call are checked side by side.
+    let captured: Record<string, string> = {};
+    await saguaro.call(router.app, 'GET', '/v1/status', undefined, (h) => {
+      captured = { ...h };
+      h['signature-input'] = '';
+    });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => router.app.inject({ method: 'GET', url: '/v1/status', headers: captured })));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 401, 401, 401, 401, 401, 401, 401]);
+    expect(answers.filter((a) => a.statusCode === 401).every((a) => a.json().type === 'urn:rex:router:replayed')).toBe(true);
+  });
+
   it('refuses a call signed by an unknown key', async () => {
     const stranger = testDistrict('5500001', 'Unknown District', 'WI');
     const response = await stranger.call(router.app, 'GET', '/v1/status');

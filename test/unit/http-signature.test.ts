@@ -8,6 +8,7 @@ import {
   signRequest,
   signableFromUrl,
   verifyParsedSignature,
+  verifyParsedSignatureOffThread,
   type SignableRequest,
 } from '../../src/crypto/http-signature.js';
 import { generateRsaKeyPair, keyIdOf } from '../../src/crypto/keys.js';
@@ -60,6 +61,21 @@ describe('RFC 9421 signatures', () => {
     ['@query', { query: 'state=MN' }],
   ] as const)('refuses a request whose %s was changed', (_component, change) => {
     expect(check(signed(change).request)).toBe('bad-signature');
+  });
+
+  it('gives the same verdicts on the thread pool as in line', async () => {
+    const verdicts = async (request: SignableRequest) => {
+      const parsed = parseSignature(request, body, 300);
+      if (!parsed.ok) throw new Error(parsed.detail);
+      return [verifyParsedSignature(request, parsed.signature, publicKey), await verifyParsedSignatureOffThread(request, parsed.signature, publicKey)];
+    };
+    expect(await verdicts(signed().request)).toEqual([true, true]);
+    expect(await verdicts(signed({ path: '/v1/withdrawal' }).request)).toEqual([false, false]);
+    const { request } = signed();
+    const parsed = parseSignature(request, body, 300);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    expect(await verifyParsedSignatureOffThread(request, parsed.signature, createPublicKey(other.publicKeyPem))).toBe(false);
+    expect(await verifyParsedSignatureOffThread(request, { ...parsed.signature, signature: Buffer.alloc(3) }, publicKey)).toBe(false);
   });
 
   it('refuses a changed body (digest mismatch)', () => {

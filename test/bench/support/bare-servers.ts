@@ -4,13 +4,24 @@ import Fastify from 'fastify';
 /**
  * The baselines of bench:router-auth, started as their own process:
  * `crypto-limit` does nothing per request but one raw crypto.verify of the
- * same signature base with the same RSA-2048 key; `bare` does nothing at all
+ * same signature base with the same RSA-2048 key; `crypto-limit-pool` does the
+ * same verify on libuv's thread pool, as the router does; `bare` does nothing at all
  * (and answers POST /sif with a fixed body, for bench:sif).
  * Usage: bare-servers.ts MODE PORT (the key and bytes come in BENCH_* env vars).
  */
 const [mode, port] = process.argv.slice(2);
 const app = Fastify({ logger: false });
-if (mode === 'crypto-limit') {
+if (mode === 'crypto-limit-pool') {
+  const publicKey = createPublicKey(process.env.BENCH_PUBLIC_KEY!);
+  const base = Buffer.from(process.env.BENCH_BASE!, 'base64');
+  const signature = Buffer.from(process.env.BENCH_SIGNATURE!, 'base64');
+  app.get('/v1/status', (_request, reply) => {
+    verify('sha256', base, publicKey, signature, (error, verified) => {
+      if (error || !verified) reply.code(401).send({ error: 'bad signature' });
+      else reply.send({ exchangeStatus: 'Active' });
+    });
+  });
+} else if (mode === 'crypto-limit') {
   const publicKey = createPublicKey(process.env.BENCH_PUBLIC_KEY!);
   const base = Buffer.from(process.env.BENCH_BASE!, 'base64');
   const signature = Buffer.from(process.env.BENCH_SIGNATURE!, 'base64');
