@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { RexConfig } from '../config/load-config.js';
 import { isIssuedBy } from '../crypto/certificate-authority.js';
-import { parseSignature, verifyParsedSignature, type SignableRequest } from '../crypto/http-signature.js';
+import { parseSignature, verifyParsedSignatureOffThread, type SignableRequest } from '../crypto/http-signature.js';
 import { keyIdOf } from '../crypto/keys.js';
 import { ExchangeRegistrationEntity } from '../node/registration-entity.js';
 import { loadNodeIdentity, nodeSettings, routerClientFor } from '../node/registration.js';
@@ -13,7 +13,9 @@ import { NATIONAL_ZONE_PATH, type OriginSignature } from './national-envelope.js
  * What a node trusts in the national zone (DESIGN §5): the router CA (from
  * its registration), certificates that CA issued — the router's signing
  * certificate (CN "NationalRouter") and districts' certificates (CN = NCES
- * id) — and nothing else. Verification uses node:crypto.
+ * id) — and nothing else. Verification uses node:crypto, on libuv's
+ * thread pool so that a pushed batch does not hold up the node's console
+ * and APIs.
  */
 export class NationalTrust {
   readonly ncesId: string;
@@ -86,7 +88,7 @@ export class NationalTrust {
     const issued = await this.issuedCertificate(certificateHeader, 'NationalRouter', new Date());
     if (!issued.ok) return `router certificate: ${issued.reason}`;
     if (issued.keyId !== parsed.signature.keyId) return 'the router signature is not made with the router certificate key';
-    return verifyParsedSignature(request, parsed.signature, issued.publicKey) ? undefined : 'the router signature does not verify';
+    return (await verifyParsedSignatureOffThread(request, parsed.signature, issued.publicKey)) ? undefined : 'the router signature does not verify';
   }
 
   /**
@@ -110,7 +112,7 @@ export class NationalTrust {
     if (!issued.ok) return { ok: false, reason: `origin certificate: ${issued.reason}` };
     const { publicKey } = issued;
     if (issued.keyId !== parsed.signature.keyId) return { ok: false, reason: 'the origin signature is not made with the sender certificate key' };
-    if (!verifyParsedSignature(request, parsed.signature, publicKey)) return { ok: false, reason: 'the origin signature does not verify' };
+    if (!(await verifyParsedSignatureOffThread(request, parsed.signature, publicKey))) return { ok: false, reason: 'the origin signature does not verify' };
     return { ok: true, publicKey, keyId: parsed.signature.keyId };
   }
 
