@@ -121,16 +121,24 @@ export async function authenticateCaller(
     return refuse(kind, parsed.detail);
   }
   const { signature } = parsed;
-  const cached = context.callers.peek(signature.keyId);
-  const caller = cached !== undefined ? cached : await context.callers.get(signature.keyId);
+  const caller = await registeredCaller(context.callers, signature.keyId);
   if (!caller) return refuse('unknown-key', 'the signing key is not registered with the router');
   if (!(await verifyParsedSignatureOffThread(request, signature, caller.publicKey))) {
     return refuse('signature-invalid', 'the signature does not verify with the registered key');
   }
-  if (!context.replays.accept(caller.keyId, signature.nonce)) {
+  // A revocation or withdrawal may have landed while the signature was being verified: judge the district as it is now.
+  const current = await registeredCaller(context.callers, signature.keyId);
+  if (!current) return refuse('unknown-key', 'the signing key is not registered with the router');
+  if (!context.replays.accept(current.keyId, signature.nonce)) {
     return refuse('replayed', 'this signed request was already received');
   }
-  return checkStanding(caller, policy, now);
+  return checkStanding(current, policy, now);
+}
+
+/** The caller registered with `keyId`, from memory when the cache has it (nearly always). */
+function registeredCaller(callers: CallerCache, keyId: string): KnownCaller | null | Promise<KnownCaller | null> {
+  const cached = callers.peek(keyId);
+  return cached !== undefined ? cached : callers.get(keyId);
 }
 
 function checkStanding(caller: KnownCaller, policy: CallerPolicy, now: Date): RouterResult<KnownCaller> {

@@ -1,9 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CallerCache } from '../../src/router/callers.js';
+import { signableFromUrl, signRequest } from '../../src/crypto/http-signature.js';
+import { keyIdOf } from '../../src/crypto/keys.js';
+import { ReplayGuard } from '../../src/crypto/replay-guard.js';
+import { authenticateCaller, CallerCache } from '../../src/router/callers.js';
 import type { District } from '../../src/router/district-entity.js';
 
-const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 function district(status: string): District {
@@ -50,5 +53,21 @@ describe('the router caller cache', () => {
     table.release();
     expect((await later)!.district.status).toBe('revoked');
     expect(table.reads()).toBe(2);
+  });
+
+  it('judges a caller revoked while its signature was being verified as revoked', async () => {
+    let status = 'active';
+    const cache = new CallerCache(async () => district(status));
+    const keyId = keyIdOf(publicKeyPem);
+    await cache.get(keyId);
+    const request = signableFromUrl('GET', 'http://router.example/v1/status');
+    const signed = { ...request, headers: signRequest(request, '', { keyId, privateKey }) };
+    const checking = authenticateCaller(signed, '', { callers: cache, replays: new ReplayGuard(300), windowSeconds: 300 }, 'registered');
+    // authenticateCaller now waits for the thread pool's verdict; the operator revokes meanwhile.
+    status = 'revoked';
+    cache.invalidate('0100001');
+    const outcome = await checking;
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.refusal.kind).toBe('certificate-revoked');
   });
 });
