@@ -23,7 +23,7 @@
  * (from pg_stat_database: commits and rollbacks are counted as statements too).
  */
 import { request as httpRequest, Agent } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -38,6 +38,7 @@ import { iterateSyntheticDistrict, type SyntheticRecord } from '../../src/seed/s
 import { migrate, openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, findFreePort, startEmbeddedPostgres, type PostgresServer } from '../../src/storage/embedded-postgres.js';
 import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
+import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 10_000);
 const READ_STUDENTS = Number(process.env.BENCH_READ_STUDENTS ?? 100_000);
@@ -162,28 +163,7 @@ async function reportStatements(orm: MikroORM, before: number, records: number, 
 
 /** CPU seconds used so far by the node process and by the bench's PostgreSQL (every backend, exited ones included). */
 function cpuSnapshot(nodePid: number | undefined): { node: number; postgres: number } {
-  // /proc/<pid>/stat: utime, stime, cutime, cstime are fields 14–17, in clock ticks (100 per second on Linux).
-  const ticks = (pid: number, withChildren: boolean) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      const own = Number(fields[11]) + Number(fields[12]);
-      return withChildren ? own + Number(fields[13]) + Number(fields[14]) : own;
-    } catch {
-      return 0;
-    }
-  };
-  const postmaster = Number(readFileSync(join(dir, 'postgres', 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  let postgresTicks = ticks(postmaster, true);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const parent = Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-      if (parent === postmaster) postgresTicks += ticks(Number(entry), false);
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return { node: nodePid ? ticks(nodePid, false) / 100 : 0, postgres: postgresTicks / 100 };
+  return { node: processCpuSeconds(nodePid) ?? 0, postgres: postgresCpuSeconds(join(dir, 'postgres', 'pgdata')) };
 }
 
 /** Prints the CPU time per record the node and PostgreSQL spent between two snapshots. */

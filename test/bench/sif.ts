@@ -25,7 +25,7 @@
  *   BENCH_SQL_STATS=1 npm run bench:sif                               # plus the top statements of (a) and (b)
  */
 import { request as httpRequest, Agent } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
@@ -44,6 +44,7 @@ import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/s
 import { checkZoneDefinition } from '../../src/zones/zone-definition.js';
 import { saveZone } from '../../src/zones/zone-store.js';
 import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
+import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 
 const EVENTS = Number(process.env.BENCH_SIF_EVENTS ?? 10_000);
 const DRAIN = Number(process.env.BENCH_SIF_DRAIN ?? 10_000);
@@ -159,41 +160,10 @@ async function sqlStats(orm: MikroORM, phase: string, reset: boolean): Promise<v
   await em.execute('SELECT pg_stat_statements_reset()');
 }
 
-/** CPU seconds (user + system) of a process, and of the postmaster with its backends, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-function postgresCpuSeconds(pgdata: string): number {
-  let postmaster: number;
-  try {
-    postmaster = Number(readFileSync(join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    return 0;
-  }
-  let total = cpuSeconds(postmaster);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-      if (Number(fields[1]) === postmaster) total += cpuSeconds(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return total;
-}
-
 /** CPU seconds used so far by the node process, PostgreSQL and this process. */
 function cpuNow(child: { pid?: number | undefined } | undefined, pgdata: string) {
   const self = process.cpuUsage();
-  return { node: cpuSeconds(child?.pid), postgres: postgresCpuSeconds(pgdata), bench: (self.user + self.system) / 1e6 };
+  return { node: processCpuSeconds(child?.pid) ?? 0, postgres: postgresCpuSeconds(pgdata), bench: (self.user + self.system) / 1e6 };
 }
 
 function cpuPerEvent(before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cpuNow>, events: number): string {

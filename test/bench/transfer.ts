@@ -19,6 +19,7 @@ import { newMsgId } from '../../src/sif/sif-message.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
 import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
+import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 
 /**
  * bench:transfer — the national records transfer, measured in parts:
@@ -93,20 +94,38 @@ async function main(): Promise<void> {
     const measured = messages.slice(WARMUP);
 
     const results: Figures[] = [];
+    // CPU seconds so far of each part: on a shared 2-core machine they show where each message's cost lands.
+    const pgdata = join(dir, 'postgres', 'pgdata');
+    const cpu = () => {
+      const self = process.cpuUsage();
+      return {
+        router: processCpuSeconds(router.pid) ?? 0,
+        proxy: processCpuSeconds(proxy.pid) ?? 0,
+        PostgreSQL: postgresCpuSeconds(pgdata),
+        'push node': processCpuSeconds(sink.pid) ?? 0,
+        'senders (this process)': (self.user + self.system) / 1e6,
+      };
+    };
     await send(routerUrl, warmup);
     await waitForCount(sinkUrl, WARMUP);
+    const beforeA = cpu();
     results.push(await measure('(a) router: signed, checked, queued, pushed', routerUrl, sinkUrl, measured));
+    const cpuA = cpuPerMessage(beforeA, cpu(), measured.length, ['router', 'PostgreSQL', 'senders (this process)', 'push node']);
     await resetCount(sinkUrl);
     const proxyUrl = `http://127.0.0.1:${proxyPort}`;
     await send(proxyUrl, warmup);
     await waitForCount(sinkUrl, WARMUP);
+    const beforeB = cpu();
     results.push(await measure('(b) plain Fastify proxy, same bodies', proxyUrl, sinkUrl, measured));
+    const cpuB = cpuPerMessage(beforeB, cpu(), measured.length, ['proxy', 'senders (this process)', 'push node']);
 
     console.log(`\nbench:transfer — ${MESSAGES} sealed SIF messages (${FORMAT}, ${Buffer.byteLength(measured[0]!.body)} bytes), ${CONCURRENCY} concurrent senders, RSA-2048, counted when the push node acknowledges them`);
     console.log('part                                            msg/s    p50 ms   p99 ms');
     for (const r of results) console.log(`${r.name.padEnd(46)} ${String(Math.round(r.perSecond)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}`);
     const [real, plain] = results as [Figures, Figures];
     console.log(`\nratio (a)/(b) router / plain proxy: ${((100 * real.perSecond) / plain.perSecond).toFixed(1)}%   (target for (a): ≥ 1,500 msg/s)`);
+    console.log(`CPU per message, (a): ${cpuA}`);
+    console.log(`CPU per message, (b): ${cpuB}`);
     console.log('(c) end-to-end transfer latency and (d) exact-match lookup: test/bench/transfer-workflow.ts, which npm run bench:transfer runs next');
     console.log(`peak memory: router ${peakMemoryMiB(router.pid) ?? '?'} MiB, proxy ${peakMemoryMiB(proxy.pid) ?? '?'} MiB, push node (sink) ${peakMemoryMiB(sink.pid) ?? '?'} MiB`);
   } finally {
@@ -114,6 +133,13 @@ async function main(): Promise<void> {
     await postgres.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The CPU time per message of each named part between two snapshots, and their sum. */
+function cpuPerMessage<K extends string>(before: Record<K, number>, after: Record<K, number>, messages: number, parts: K[]): string {
+  const ms = parts.map((k) => ((after[k] - before[k]) * 1000) / messages);
+  const sum = ms.reduce((a, b) => a + b, 0);
+  return `${parts.map((k, i) => `${k} ${ms[i]!.toFixed(2)} ms`).join(', ')}; ${sum.toFixed(2)} ms in all`;
 }
 
 /** Registers a district with its key and has the operator approve it. */
