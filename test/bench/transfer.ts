@@ -36,6 +36,8 @@ import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js'
  * The push node is a sink process that verifies the router's signature on
  * every delivery and acknowledges every message, so (a) measures the router
  * and not a node's decryption. Target for (a): ≥ 1,500 messages/s.
+ * For (a) and (b) it also prints each part's CPU time per message (router or
+ * proxy, PostgreSQL, this process's senders, the push node), from /proc.
  *
  * The same file runs the helper processes: `transfer.ts sink PORT` and
  * `transfer.ts proxy PORT TARGET`.
