@@ -128,9 +128,8 @@ export function parseSignature(
 
 /** Verifies a parsed signature with the signer's public key. */
 export function verifyParsedSignature(request: SignableRequest, parsed: ParsedSignature, publicKey: KeyObject): boolean {
-  const base = signatureBase(request, parsed.components, parsed.params);
   try {
-    return verify('sha256', Buffer.from(base), publicKey, parsed.signature);
+    return verify('sha256', signedBytes(request, parsed), publicKey, parsed.signature);
   } catch {
     return false;
   }
@@ -143,7 +142,7 @@ export function verifyParsedSignature(request: SignableRequest, parsed: ParsedSi
  * verification is the largest single cost of a signed call.
  */
 export function verifyParsedSignatureOffThread(request: SignableRequest, parsed: ParsedSignature, publicKey: KeyObject): Promise<boolean> {
-  const base = Buffer.from(signatureBase(request, parsed.components, parsed.params));
+  const base = signedBytes(request, parsed);
   return new Promise((resolve) => {
     try {
       verify('sha256', base, publicKey, parsed.signature, (error, verified) => resolve(!error && verified));
@@ -151,6 +150,11 @@ export function verifyParsedSignatureOffThread(request: SignableRequest, parsed:
       resolve(false);
     }
   });
+}
+
+/** The bytes a parsed signature covers: its signature base, UTF-8 encoded. */
+function signedBytes(request: SignableRequest, parsed: ParsedSignature): Buffer {
+  return Buffer.from(signatureBase(request, parsed.components, parsed.params));
 }
 
 /** The signature base (RFC 9421 §2.5): the exact bytes a signature covers. */

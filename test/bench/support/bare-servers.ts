@@ -11,10 +11,17 @@ import Fastify from 'fastify';
  */
 const [mode, port] = process.argv.slice(2);
 const app = Fastify({ logger: false });
+/** The signed bytes, signature and key both crypto limits verify (from the BENCH_* variables). */
+function signedSample() {
+  return {
+    publicKey: createPublicKey(process.env.BENCH_PUBLIC_KEY!),
+    base: Buffer.from(process.env.BENCH_BASE!, 'base64'),
+    signature: Buffer.from(process.env.BENCH_SIGNATURE!, 'base64'),
+  };
+}
+
 if (mode === 'crypto-limit-pool') {
-  const publicKey = createPublicKey(process.env.BENCH_PUBLIC_KEY!);
-  const base = Buffer.from(process.env.BENCH_BASE!, 'base64');
-  const signature = Buffer.from(process.env.BENCH_SIGNATURE!, 'base64');
+  const { publicKey, base, signature } = signedSample();
   app.get('/v1/status', (_request, reply) => {
     verify('sha256', base, publicKey, signature, (error, verified) => {
       if (error || !verified) reply.code(401).send({ error: 'bad signature' });
@@ -22,9 +29,7 @@ if (mode === 'crypto-limit-pool') {
     });
   });
 } else if (mode === 'crypto-limit') {
-  const publicKey = createPublicKey(process.env.BENCH_PUBLIC_KEY!);
-  const base = Buffer.from(process.env.BENCH_BASE!, 'base64');
-  const signature = Buffer.from(process.env.BENCH_SIGNATURE!, 'base64');
+  const { publicKey, base, signature } = signedSample();
   app.get('/v1/status', async (_request, reply) => {
     if (!verify('sha256', base, publicKey, signature)) return reply.code(401).send({ error: 'bad signature' });
     return { exchangeStatus: 'Active' };
