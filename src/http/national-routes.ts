@@ -20,8 +20,9 @@ const ORIGIN_NAMES: Record<keyof OriginSignature, string> = {
  * then each message's sender signature end to end; each message is processed
  * exactly once and answered with a SIF_Ack. One message comes as its
  * SIF_Message body (XML or JSON) and is answered with a SIF_Ack in the same
- * form; several come as a batch (application/vnd.rex.zone-batch+json) and are
- * answered `{ "acks": [SIF_Ack JSON, …] }` in order.
+ * form; several come as a batch (application/vnd.rex.zone-batch+json, each
+ * sender's certificate once per batch) and are answered
+ * `{ "acks": [SIF_Ack JSON, …] }` in order.
  */
 export const nationalRoutes: NodeRoutes = async (app: FastifyInstance, deps: NodeAppDeps) => {
   let trust: NationalTrust | undefined;
@@ -57,15 +58,21 @@ function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** A batch's messages; a message names its sender's certificate in the batch's `certificates` (by key id) or carries it in `origin`. */
 function parseBatch(body: Buffer): ReceivedMessage[] | undefined {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { messages?: Array<{ contentType?: unknown; body?: unknown; origin?: Record<string, string> }> };
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      certificates?: Record<string, unknown>;
+      messages?: Array<{ contentType?: unknown; body?: unknown; origin?: Record<string, string>; certificate?: unknown }>;
+    };
     if (!Array.isArray(parsed.messages)) return undefined;
-    return parsed.messages.map((m) => ({
-      contentType: String(m.contentType ?? ''),
-      body: Buffer.from(String(m.body ?? ''), 'base64'),
-      origin: originFromHeaders(m.origin ?? {}, ORIGIN_NAMES),
-    }));
+    const certificates = parsed.certificates ?? {};
+    return parsed.messages.map((m) => {
+      const origin = originFromHeaders(m.origin ?? {}, ORIGIN_NAMES);
+      const named = typeof m.certificate === 'string' && Object.hasOwn(certificates, m.certificate) ? certificates[m.certificate] : undefined;
+      if (origin.certificate === undefined && typeof named === 'string') origin.certificate = named;
+      return { contentType: String(m.contentType ?? ''), body: Buffer.from(String(m.body ?? ''), 'base64'), origin };
+    });
   } catch {
     return undefined;
   }

@@ -5,7 +5,8 @@ import { ackWithError, answerFormat, encodeMessage, formatOfMediaType, sifError,
 import { DistrictEntity } from '../router/district-entity.js';
 import { startPushDelivery } from '../router/national-zone/push-delivery.js';
 import { loadOrCreateRouterSigner } from '../router/national-zone/router-signer.js';
-import { QueueWriter } from '../router/national-zone/zone-queue.js';
+import { DirectPath } from '../router/national-zone/direct-forward.js';
+import { createMessageRecorder, createQueueWriter } from '../router/national-zone/zone-queue.js';
 import { loadZoneRights } from '../router/national-zone/zone-rights.js';
 import { DestinationCache, handleZoneCall, type ZoneDeps } from '../router/national-zone/zone-service.js';
 import type { RouterAppDeps } from './router-app.js';
@@ -26,7 +27,9 @@ export const routerZoneRoutes: FastifyPluginAsync<RouterAppDeps> = async (app, d
   const signer = loadOrCreateRouterSigner(join(config.dataDir, 'ca'), deps.ca);
   const ttlSeconds = config.router.queueTtlSeconds;
   const rights = loadZoneRights();
-  const push = startPushDelivery({ orm: deps.orm, signer, callers: deps.callers, retentionSeconds: 2 * ttlSeconds });
+  const direct = new DirectPath({ signer, callers: deps.callers, recorder: createMessageRecorder(deps.orm, rights.zoneId) });
+  await direct.refreshBacklog(deps.orm.em.fork());
+  const push = startPushDelivery({ orm: deps.orm, signer, callers: deps.callers, retentionSeconds: 2 * ttlSeconds, onCaughtUp: async (em) => (direct.anyBacklog ? direct.refreshBacklog(em) : undefined) });
   app.addHook('onClose', async () => push.stop());
   const zone: ZoneDeps = {
     orm: deps.orm,
@@ -34,10 +37,11 @@ export const routerZoneRoutes: FastifyPluginAsync<RouterAppDeps> = async (app, d
     replays: deps.replays,
     windowSeconds: config.router.signatureWindowSeconds,
     rights,
-    writer: new QueueWriter(deps.orm, rights.zoneId),
+    writer: createQueueWriter(deps.orm, rights.zoneId),
     signer,
     destinations: new DestinationCache(deps.orm),
     ttlSeconds,
+    direct,
     onQueuedForPush: () => push.wake(),
   };
   app.decorate('nationalZone', { push, zone });

@@ -20,11 +20,18 @@ export interface BatcherOptions<I> {
    * with the key of one already in the batch waits for a later batch.
    */
   keyOf?: (item: I) => string;
+  /**
+   * With fewer than `minBatch` items waiting, a batch waits up to `lingerMs`
+   * for more: for work whose fixed cost per batch dwarfs its cost per item.
+   */
+  minBatch?: number;
+  lingerMs?: number;
 }
 
 /** Creates a batcher running `run` on batches; `run` answers one result per item, in order. */
 export function createBatcher<I, R>(run: (items: I[]) => Promise<R[]>, options: BatcherOptions<I> = {}): Batcher<I, R> {
-  const { maxBatch = 200, maxInFlight = 2, keyOf } = options;
+  const { maxBatch = 200, maxInFlight = 2, keyOf, minBatch = 1, lingerMs = 0 } = options;
+  let lingering: NodeJS.Timeout | undefined;
   let waiting: Array<{ item: I; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
   let inFlight = 0;
 
@@ -47,7 +54,18 @@ export function createBatcher<I, R>(run: (items: I[]) => Promise<R[]>, options: 
     return batch;
   };
 
-  const pump = () => {
+  const pump = (lingered = false) => {
+    if (!lingered && waiting.length > 0 && waiting.length < minBatch && inFlight < maxInFlight) {
+      lingering ??= setTimeout(() => {
+        lingering = undefined;
+        pump(true);
+      }, lingerMs);
+      return;
+    }
+    if (lingering) {
+      clearTimeout(lingering);
+      lingering = undefined;
+    }
     while (inFlight < maxInFlight && waiting.length > 0) {
       const batch = take();
       inFlight += 1;

@@ -6,6 +6,7 @@ import {
   parseSignature,
   signatureBase,
   signRequest,
+  signRequestOffThread,
   signableFromUrl,
   verifyParsedSignature,
   verifyParsedSignatureOffThread,
@@ -76,6 +77,16 @@ describe('RFC 9421 signatures', () => {
     if (!parsed.ok) throw new Error(parsed.detail);
     expect(await verifyParsedSignatureOffThread(request, parsed.signature, createPublicKey(other.publicKeyPem))).toBe(false);
     expect(await verifyParsedSignatureOffThread(request, { ...parsed.signature, signature: Buffer.alloc(3) }, publicKey)).toBe(false);
+  });
+
+  it('signs on the thread pool exactly as in line: same headers for the same created and nonce', async () => {
+    const request = signableFromUrl('POST', 'http://node.example/national/messages', { 'content-type': 'application/json' });
+    const options = { keyId, privateKey: pair.privateKeyPem, created: 1_790_000_000, nonce: 'fixed-nonce' };
+    const offThread = await signRequestOffThread(request, body, options);
+    // RSASSA-PKCS1-v1_5 is deterministic, so the two signatures are byte for byte the same.
+    expect(offThread).toEqual(signRequest(request, body, options));
+    const parsed = parseSignature({ ...request, headers: { ...request.headers, ...offThread } }, body, 300, 1_790_000_000);
+    expect(parsed.ok && verifyParsedSignature({ ...request, headers: { ...request.headers, ...offThread } }, parsed.signature, publicKey)).toBe(true);
   });
 
   it('refuses a changed body (digest mismatch)', () => {

@@ -78,4 +78,21 @@ describe('statement batcher', () => {
     await expect(failed).rejects.toThrow('statement failed');
     expect(await later).toBe('ok b');
   });
+
+  it('with minBatch, lets a lone item wait up to lingerMs for company, and sends a full batch at once', async () => {
+    const runner = recordingRunner();
+    const batcher = createBatcher(runner.run, { maxInFlight: 1, minBatch: 3, lingerMs: 20 });
+    const lone = batcher.add('a');
+    await settle();
+    expect(runner.batches).toEqual([]);
+    const company = batcher.add('b');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(runner.batches).toEqual([['a', 'b']]);
+    runner.finish.shift()!();
+    expect(await Promise.all([lone, company])).toEqual(['done a', 'done b']);
+    const full = ['c', 'd', 'e'].map((item) => batcher.add(item));
+    expect(runner.batches).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    runner.finish.shift()!();
+    await Promise.all(full);
+  });
 });

@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCertificateRequest, isIssuedBy, issueCertificate, type CertificateAuthority } from '../../crypto/certificate-authority.js';
-import { signRequest, type SignableRequest, type SignatureHeaders } from '../../crypto/http-signature.js';
+import { signRequest, signRequestOffThread, type SignableRequest, type SignatureHeaders } from '../../crypto/http-signature.js';
 import { keyIdOf, loadOrCreateKeyPair } from '../../crypto/keys.js';
 
 /**
@@ -19,6 +19,8 @@ export interface RouterSigner {
   /** The certificate as base64 DER, for the X-Rex-Router-Certificate header. */
   certificateHeader: string;
   sign(request: SignableRequest, body: Uint8Array | string): SignatureHeaders;
+  /** The same signature, computed on the thread pool. */
+  signOffThread(request: SignableRequest, body: Uint8Array | string): Promise<SignatureHeaders>;
 }
 
 /** Loads the router's signing key and certificate from `caDir`, creating them at first use. */
@@ -40,5 +42,6 @@ export function loadOrCreateRouterSigner(caDir: string, ca: CertificateAuthority
     certificatePem,
     certificateHeader: new X509Certificate(certificatePem).raw.toString('base64'),
     sign: (request, body) => signRequest(request, body, { keyId, privateKey }),
+    signOffThread: (request, body) => signRequestOffThread(request, body, { keyId, privateKey }),
   };
 }

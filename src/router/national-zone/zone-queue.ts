@@ -19,6 +19,8 @@ export interface QueuedMessage {
   originKeyId: string;
   origin: Omit<OriginSignature, 'certificate'>;
   ttlSeconds: number;
+  /** Already recorded in zone_message by the direct path, which could not deliver it: only queued. */
+  recorded?: boolean;
 }
 
 /** A queued message as delivery reads it back. */
@@ -57,6 +59,7 @@ const COLUMNS: Array<[string, string, (m: QueuedMessage, zone: string, at: numbe
   ['origin_content_digest', 'text', (m) => m.origin.contentDigest],
   ['origin_authority', 'text', (m) => m.origin.authority],
   ['ttl_seconds', 'integer', (m) => m.ttlSeconds],
+  ['recorded', 'boolean', (m) => m.recorded ?? false],
 ];
 
 /**
@@ -78,27 +81,58 @@ const INPUT = `SELECT input.*, substring(?::bytea FROM input.body_at + 1 FOR inp
  * run at once, and messages arriving meanwhile share the next one).
  * A message whose (SIF_SourceId, SIF_MsgId) was seen before is not queued
  * again: the caller answers it with status 7. Two copies of one message in a
- * burst go in different inserts, so the second is the one seen before.
+ * burst go in different inserts, so the second is the one seen before. A
+ * message the direct path recorded but could not deliver (`recorded`) is
+ * queued unless a copy of it already waits.
  */
-export class QueueWriter {
-  private readonly batcher: Batcher<QueuedMessage, boolean>;
+export function createQueueWriter(orm: MikroORM, zone: string, maxBatch = 128, maxInFlight = 2): MessageWriter {
+  return batchPerStatement(orm, zone, insertBatch, maxBatch, maxInFlight);
+}
 
-  constructor(orm: MikroORM, zone: string, maxBatch = 128, maxInFlight = 2) {
-    // One context for every insert, as the node zone has (http/zone-routes.ts): autocommit statements only, no entities or identity map.
-    const em = orm.em.fork();
-    this.batcher = createBatcher(
-      async (messages: QueuedMessage[]) => {
-        const queued = await insertBatch(em, zone, messages);
-        return messages.map((m) => queued.has(messageKey(m)));
-      },
-      { maxBatch, maxInFlight, keyOf: messageKey },
-    );
-  }
+/**
+ * Records the routing metadata of messages on the direct path
+ * (direct-forward.ts), which stores no body, many per statement. Resolves
+ * false for a (SIF_SourceId, SIF_MsgId) recorded before.
+ */
+export function createMessageRecorder(orm: MikroORM, zone: string, maxBatch = 128, maxInFlight = 2): MessageWriter {
+  return batchPerStatement(orm, zone, recordBatch, maxBatch, maxInFlight);
+}
 
-  /** Queues a message; resolves true when queued now, false when its SIF_MsgId was already seen from that source. */
-  add(message: QueuedMessage): Promise<boolean> {
-    return this.batcher.add(message);
-  }
+/** Writes messages; resolves true when this message was written now, false when its SIF_MsgId was already there from that source. */
+export type MessageWriter = Batcher<QueuedMessage, boolean>;
+
+/** Messages written a batch at a time by `write`, each answered whether `write` wrote it (one copy of a message per batch). */
+function batchPerStatement(
+  orm: MikroORM,
+  zone: string,
+  write: (em: EntityManager, zone: string, messages: QueuedMessage[]) => Promise<Set<string>>,
+  maxBatch: number,
+  maxInFlight: number,
+): Batcher<QueuedMessage, boolean> {
+  // One context for every statement, as the node zone has (http/zone-routes.ts): autocommit statements only, no entities or identity map.
+  const em = orm.em.fork();
+  return createBatcher(
+    async (messages: QueuedMessage[]) => {
+      const written = await write(em, zone, messages);
+      return messages.map((m) => written.has(messageKey(m)));
+    },
+    { maxBatch, maxInFlight, keyOf: messageKey },
+  );
+}
+
+const RECORD_COLUMNS = COLUMNS.filter(([name]) => ['source_id', 'msg_id', 'zone', 'destination_id', 'message_type', 'object_name', 'request_msg_id'].includes(name));
+
+const RECORD = `INSERT INTO zone_message (${RECORD_COLUMNS.map(([name]) => name).join(', ')})
+  SELECT * FROM unnest(${RECORD_COLUMNS.map(([, type]) => `?::${type}[]`).join(', ')})
+  ON CONFLICT DO NOTHING RETURNING source_id, msg_id`;
+
+async function recordBatch(em: EntityManager, zone: string, messages: QueuedMessage[]): Promise<Set<string>> {
+  const rows = await autocommitRows<{ source_id: string; msg_id: string }>(
+    em,
+    RECORD,
+    RECORD_COLUMNS.map(([, , value]) => messages.map((m) => value(m, zone, 0))),
+  );
+  return new Set(rows.map((r) => `${r.source_id} ${r.msg_id}`));
 }
 
 function messageKey(message: QueuedMessage): string {
@@ -126,7 +160,9 @@ async function insertBatch(em: EntityManager, zone: string, messages: QueuedMess
      SELECT i.source_id, i.msg_id, i.destination_id, i.message_type, i.content_type, i.body, i.origin_key_id,
             i.origin_signature, i.origin_signature_input, i.origin_content_digest, i.origin_authority,
             now() + i.ttl_seconds * interval '1 second'
-       FROM input i JOIN seen USING (source_id, msg_id)
+       FROM input i LEFT JOIN seen USING (source_id, msg_id)
+      WHERE seen.msg_id IS NOT NULL OR i.recorded
+     ON CONFLICT (source_id, msg_id) DO NOTHING
      RETURNING source_id, msg_id`,
     params,
   );

@@ -29,8 +29,9 @@ import {
 import { authenticateCaller, type CallerCache, type KnownCaller } from '../callers.js';
 import type { RouterRefusalKind } from '../refusal.js';
 import { checkRight, type ZoneRights } from './zone-rights.js';
-import { acknowledgeDelivery, findRequest, nextPullDelivery, type QueueWriter } from './zone-queue.js';
+import { acknowledgeDelivery, findRequest, nextPullDelivery, type MessageWriter, type QueuedMessage } from './zone-queue.js';
 import type { RouterSigner } from './router-signer.js';
+import type { DirectPath } from './direct-forward.js';
 
 /**
  * The NationalRouter zone's message handling (DESIGN §4–5), free of
@@ -45,10 +46,12 @@ export interface ZoneDeps {
   replays: ReplayGuard;
   windowSeconds: number;
   rights: ZoneRights;
-  writer: QueueWriter;
+  writer: MessageWriter;
   signer: RouterSigner;
   destinations: DestinationCache;
   ttlSeconds: number;
+  /** Delivers to push-mode districts before storing (direct-forward.ts). */
+  direct: DirectPath;
   /** Called when a message is queued for a push-mode district. */
   onQueuedForPush(destinationId: string): void;
 }
@@ -127,12 +130,12 @@ function authenticationError(kind: RouterRefusalKind, detail: string): SifError 
 
 type RouteOutcome = { kind: 'ok'; code: 0 | 7 } | { kind: 'error'; error: SifError };
 
-/** Checks a directed SIF_Request, SIF_Response or SIF_Event and queues it for its destination. */
+/** Checks a directed SIF_Request, SIF_Response or SIF_Event and delivers or queues it for its destination. */
 async function routeMessage(deps: ZoneDeps, call: ZoneCall, caller: KnownCaller, message: SifMessage, format: SifFormat): Promise<RouteOutcome> {
   const envelope = envelopeOf(message);
   let objectName = envelope.objectName;
   if (envelope.type === 'SIF_Response') {
-    const request = await findRequest(deps.orm.em.fork(), envelope.requestMsgId!);
+    const request = deps.direct.requestInFlight(envelope.requestMsgId!) ?? (await findRequest(deps.orm.em.fork(), envelope.requestMsgId!));
     if (!request) return fail(sifError(8, 10, `no SIF_Request with SIF_MsgId ${envelope.requestMsgId} passed through this zone`));
     if (request.destinationId !== envelope.sourceId) return fail(sifError(8, 10, `SIF_Request ${envelope.requestMsgId} was not sent to ${envelope.sourceId}`));
     if (request.sourceId !== envelope.destinationId) return fail(sifError(8, 14, `SIF_Request ${envelope.requestMsgId} came from ${request.sourceId}`));
@@ -145,7 +148,7 @@ async function routeMessage(deps: ZoneDeps, call: ZoneCall, caller: KnownCaller,
   if (!destination || !destination.active) return fail(sifError(8, 1, `SIF_DestinationId ${envelope.destinationId} is not an active district of the ${NATIONAL_ZONE} zone`));
   const readable = readableContentProblem(message);
   if (readable) return fail(sifError(2, 1, readable));
-  const queued = await deps.writer.add({
+  const queued: QueuedMessage = {
     envelope: envelope as NationalEnvelope & { destinationId: string },
     objectName,
     contentType: format === 'xml' ? 'application/xml' : 'application/json',
@@ -158,10 +161,26 @@ async function routeMessage(deps: ZoneDeps, call: ZoneCall, caller: KnownCaller,
       authority: call.request.authority,
     },
     ttlSeconds: deps.ttlSeconds,
-  });
-  if (!queued) return { kind: 'ok', code: 7 };
-  if (destination.deliveryMode === 'push') deps.onQueuedForPush(envelope.destinationId);
-  return { kind: 'ok', code: 0 };
+  };
+  const isNew = await deliverOrQueue(deps, queued, destination);
+  return { kind: 'ok', code: isNew ? 0 : 7 };
+}
+
+/**
+ * A push-mode district's node gets the message at once (the direct path);
+ * the queue takes it when the node does not, when the district pulls, or
+ * when messages already wait for it. Resolves false for a SIF_MsgId seen before.
+ */
+async function deliverOrQueue(deps: ZoneDeps, message: QueuedMessage, destination: Destination): Promise<boolean> {
+  const destinationId = message.envelope.destinationId;
+  const queue = async (recorded = false) => {
+    const isNew = await deps.writer.add(recorded ? { ...message, recorded } : message);
+    if (isNew && destination.deliveryMode === 'push') deps.onQueuedForPush(destinationId);
+    return isNew;
+  };
+  if (destination.deliveryMode !== 'push' || !destination.endpoint) return queue();
+  if (deps.direct.hasBacklog(destinationId)) return deps.direct.queueBehind(destinationId, () => queue());
+  return deps.direct.deliver(message, destination.endpoint, queue);
 }
 
 function fail(error: SifError): RouteOutcome {
@@ -251,13 +270,17 @@ export class DestinationCache {
   async get(ncesId: string): Promise<Destination | null> {
     const entry = this.entries.get(ncesId);
     if (entry && Date.now() - entry.at < this.ttlMs) return entry.value;
-    const rows = await this.orm.em.fork().execute<Array<{ status: string; delivery_mode: 'push' | 'pull'; certificate_not_after: Date | null }>>(
-      `SELECT status, delivery_mode, certificate_not_after FROM district WHERE nces_id = ?`,
+    const rows = await this.orm.em.fork().execute<Array<{ status: string; delivery_mode: 'push' | 'pull'; endpoint: string; certificate_not_after: Date | null }>>(
+      `SELECT status, delivery_mode, endpoint, certificate_not_after FROM district WHERE nces_id = ?`,
       [ncesId],
     );
     const row = rows[0];
     const value = row
-      ? { active: row.status === 'active' && row.certificate_not_after !== null && new Date(row.certificate_not_after) > new Date(), deliveryMode: row.delivery_mode }
+      ? {
+          active: row.status === 'active' && row.certificate_not_after !== null && new Date(row.certificate_not_after) > new Date(),
+          deliveryMode: row.delivery_mode,
+          endpoint: row.endpoint,
+        }
       : null;
     this.entries.set(ncesId, { value, at: Date.now() });
     return value;
@@ -274,4 +297,6 @@ export class DestinationCache {
 export interface Destination {
   active: boolean;
   deliveryMode: 'push' | 'pull';
+  /** The node's base URL (push mode). */
+  endpoint: string;
 }
