@@ -98,9 +98,13 @@ export class DirectPath {
     }
   }
 
-  /** Reads which districts have queued messages (at start, and whenever the push worker has caught up). */
+  /** Reads which push-mode districts have queued messages (at start, and whenever the push worker has caught up). */
   async refreshBacklog(em: EntityManager): Promise<void> {
-    const rows = await em.execute<Array<{ destination_id: string }>>(`SELECT DISTINCT destination_id FROM zone_delivery`);
+    // One index probe per push-mode district, rather than a pass over a queue that pull districts may keep long.
+    const rows = await em.execute<Array<{ destination_id: string }>>(
+      `SELECT d.nces_id AS destination_id FROM district d
+        WHERE d.delivery_mode = 'push' AND EXISTS (SELECT 1 FROM zone_delivery q WHERE q.destination_id = d.nces_id)`,
+    );
     const waiting = new Set(rows.map((r) => r.destination_id));
     for (const [destination, queueing] of this.backlog) if (queueing === 0 && !waiting.has(destination)) this.backlog.delete(destination);
     for (const destination of waiting) if (!this.backlog.has(destination)) this.backlog.set(destination, 0);
@@ -115,8 +119,7 @@ export class DirectPath {
     let batcher = this.batchers.get(destinationId);
     if (!batcher) {
       const options = { signer: this.options.signer, callers: this.options.callers, timeoutMs: this.options.timeoutMs ?? DIRECT_TIMEOUT_MS };
-      const post = (rows: DeliveryRow[]) => postDeliveries(options, rows).catch((error: unknown) => rows.map(() => ({ verdict: 'retry' as const, error: String(error) })));
-      batcher = createBatcher(post, BATCHING);
+      batcher = createBatcher((rows: DeliveryRow[]) => postDeliveries(options, rows), BATCHING);
       this.batchers.set(destinationId, batcher);
     }
     return batcher;

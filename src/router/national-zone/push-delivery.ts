@@ -126,12 +126,7 @@ export interface NodeVerdict {
 }
 
 async function deliverTo(options: PushOptions, em: EntityManager, rows: DeliveryRow[]): Promise<void> {
-  let verdicts: NodeVerdict[];
-  try {
-    verdicts = await postDeliveries(options, rows);
-  } catch (error) {
-    verdicts = rows.map(() => ({ verdict: 'retry' as const, error: `delivery failed: ${(error as Error).message}` }));
-  }
+  const verdicts = await postDeliveries(options, rows);
   await deleteDeliveries(em, rows.filter((_, i) => verdicts[i]?.verdict === 'done').map((r) => r.seq));
   await Promise.all(
     rows.map((row, i) => {
@@ -147,11 +142,45 @@ function backoffMs(attempts: number): number {
 }
 
 /**
- * POSTs messages for one district to its node (one message as itself, more
- * as one batch) under one router signature; resolves with the node's verdict
- * on each, in order.
+ * A batch's bodies stay under this many bytes (before base64), so that a
+ * delivery fits a node's body limit (`http.bodyLimit`, 10 MiB by default)
+ * whatever the messages' sizes; a larger message travels alone.
+ */
+export const BATCH_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * POSTs messages for one district to its node, in deliveries of at most
+ * BATCH_BODY_BYTES (one message as itself, more as one batch), each under one
+ * router signature; resolves with the node's verdict on each, in order. A
+ * delivery that fails gets 'retry' for its messages only.
  */
 export async function postDeliveries(options: Pick<PushOptions, 'signer' | 'callers' | 'timeoutMs'>, rows: DeliveryRow[]): Promise<NodeVerdict[]> {
+  const verdicts: NodeVerdict[] = [];
+  for (const part of splitBySize(rows, BATCH_BODY_BYTES)) {
+    const answered = await postDelivery(options, part).catch((error: unknown) => part.map(() => ({ verdict: 'retry' as const, error: `delivery failed: ${(error as Error).message}` })));
+    verdicts.push(...answered);
+  }
+  return verdicts;
+}
+
+/** Consecutive runs of rows whose bodies add up to at most `maxBytes` (a larger body makes a run of its own). */
+export function splitBySize(rows: DeliveryRow[], maxBytes: number): DeliveryRow[][] {
+  const parts: DeliveryRow[][] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const last = parts.at(-1);
+    if (last && bytes + row.body.length <= maxBytes) {
+      last.push(row);
+      bytes += row.body.length;
+    } else {
+      parts.push([row]);
+      bytes = row.body.length;
+    }
+  }
+  return parts;
+}
+
+async function postDelivery(options: Pick<PushOptions, 'signer' | 'callers' | 'timeoutMs'>, rows: DeliveryRow[]): Promise<NodeVerdict[]> {
   const endpoint = rows[0]!.endpoint!;
   const url = new URL(NATIONAL_DELIVERY_PATH.slice(1), endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
   const single = rows.length === 1;
