@@ -2,10 +2,10 @@
  * Natural batching (group commit in the application): callers add items and
  * wait; whenever fewer than `maxInFlight` batches are running, everything
  * waiting (up to `maxBatch` items) goes out as one batch. A lone item goes
- * at once, so batching never adds latency; under load, items that arrive
- * while a batch runs share the next one — one statement and one commit for
- * many HTTP requests. Each caller gets its own item's result, or the
- * batch's error.
+ * at once (unless `minBatch` lets it wait for company), so batching adds no
+ * latency; under load, items that arrive while a batch runs share the next
+ * one — one statement and one commit for many HTTP requests. Each caller
+ * gets its own item's result, or the batch's error.
  */
 export interface Batcher<I, R> {
   add(item: I): Promise<R>;

@@ -187,13 +187,12 @@ async function postDelivery(options: Pick<PushOptions, 'signer' | 'callers' | 't
   const { contentType, body, headers } = single ? await singleDelivery(options, rows[0]!) : await batchDelivery(options, rows);
   const signed = await options.signer.signOffThread(signableFromUrl('POST', url, { 'content-type': contentType }), body);
   // undici's request API: a node gets many deliveries a second, and fetch's WHATWG streams cost several times more per call.
-  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // The signal bounds the whole exchange, connecting included (undici's own connect timeout is 10 s).
   const response = await request(url, {
     method: 'POST',
     headers: { 'content-type': contentType, ...headers, ...signed, [ROUTER_CERTIFICATE_HEADER]: options.signer.certificateHeader },
     body,
-    headersTimeout: timeout,
-    bodyTimeout: timeout,
+    signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
   });
   const text = await response.body.text();
   if (response.statusCode < 200 || response.statusCode > 299) return rows.map(() => ({ verdict: 'retry', error: `HTTP ${response.statusCode}: ${text.slice(0, 300)}` }));
