@@ -1,4 +1,5 @@
 import { randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { contentDigest, verifyContentDigest } from './content-digest.js';
 
 /**
@@ -91,9 +92,11 @@ export function signRequest(request: SignableRequest, body: Uint8Array | string,
  */
 export async function signRequestOffThread(request: SignableRequest, body: Uint8Array | string, options: SignOptions): Promise<SignatureHeaders> {
   const input = signingInput(request, body, options);
-  const signature = await new Promise<Buffer>((resolve, reject) => sign('sha256', input.base, options.privateKey, (error, bytes) => (error ? reject(error) : resolve(bytes))));
-  return signatureHeaders(input, signature);
+  return signatureHeaders(input, await signOnPool('sha256', input.base, options.privateKey));
 }
+
+/** crypto.sign with a callback runs on the thread pool. */
+const signOnPool = promisify(sign);
 
 interface SigningInput {
   digest: string;

@@ -116,7 +116,7 @@ async function deliverRound(options: PushOptions, em: EntityManager): Promise<nu
 }
 
 /** What the node said about one message. */
-export type Verdict = 'done' | 'retry';
+type Verdict = 'done' | 'retry';
 
 /** The node's verdict on one message; `seenBefore` when it acknowledged a SIF_MsgId it already had (status 7). */
 export interface NodeVerdict {
@@ -146,7 +146,7 @@ function backoffMs(attempts: number): number {
  * delivery fits a node's body limit (`http.bodyLimit`, 10 MiB by default)
  * whatever the messages' sizes; a larger message travels alone.
  */
-export const BATCH_BODY_BYTES = 4 * 1024 * 1024;
+const BATCH_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * POSTs messages for one district to its node, in deliveries of at most
