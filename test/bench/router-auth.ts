@@ -1,5 +1,5 @@
 import { parseSignature, signatureBase, signableFromUrl } from '../../src/crypto/http-signature.js';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
 import { ROOT, peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
 import { processCpuSeconds } from './support/process-cpu.js';
+import { WRK_INSTALLED, wrkPercentileMs } from './support/wrk.js';
 
 /**
  * bench:router-auth — a small signed status call against four servers, in
@@ -32,7 +33,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 4_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SPARE = 1.6;
 /** wrk (Debian package) generates load with far less CPU than a JavaScript generator; autocannon is the fallback. */
-const WRK = spawnSync('wrk', ['--version']).error === undefined;
+const WRK = WRK_INSTALLED;
 const WRK_SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 /**
  * The three servers are measured in turns, this many rounds, and each figure
@@ -222,13 +223,13 @@ async function loadInTurnsWithWrk(servers: { name: string; url: string; pid?: nu
       const cpuAfter = processCpuSeconds(server.pid);
       const refused = /Non-2xx or 3xx responses: (\d+)/.exec(out);
       if (refused) throw new Error(`${server.name}: ${refused[1]} requests refused (out of pre-signed requests? raise BENCH_PRESIGNED)`);
-      const percentile = (p: string) => toMs(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, 'm').exec(out)?.[1]);
+      const percentile = (p: number) => wrkPercentileMs(out, p);
       const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
       rounds[i]!.push({
         name: server.name,
         rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-        p50: percentile('50'),
-        p99: percentile('99'),
+        p50: percentile(50),
+        p99: percentile(99),
         cpuUs: cpuPerRequest(cpuBefore, cpuAfter, requests),
       });
     }
@@ -252,9 +253,3 @@ function cpuPerRequest(before: number | undefined, after: number | undefined, re
   return before === undefined || after === undefined || !requests ? Number.NaN : ((after - before) * 1e6) / requests;
 }
 
-function toMs(value: string | undefined): number {
-  const match = /^([\d.]+)(us|ms|s)$/.exec(value ?? '');
-  if (!match) return Number.NaN;
-  const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
-}

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createPublicKey, verify as verifySignature, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +19,9 @@ import { encodeSif } from '../../src/sif/sif-codec.js';
 import { newMsgId } from '../../src/sif/sif-message.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
-import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
+import { peakMemoryMiB, ROOT, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
 import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
+import { WRK_INSTALLED, wrkMs, wrkPercentileMs } from './support/wrk.js';
 
 /**
  * bench:transfer — the national records transfer, measured in parts:
@@ -39,7 +41,13 @@ import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js'
  * every delivery and acknowledges every message, so (a) measures the router
  * and not a node's decryption. Target for (a): ≥ 1,500 messages/s.
  * For (a) and (b) it also prints each part's CPU time per message (router or
- * proxy, PostgreSQL, this process's senders, the push node), from /proc.
+ * proxy, PostgreSQL, the senders, the push node), from /proc.
+ *
+ * The senders: Debian's wrk when installed, sending each pre-signed request
+ * once (support/presigned-posts.lua) over CONCURRENCY connections; it costs
+ * a fraction of the CPU of a JavaScript client, which would otherwise take
+ * its share of the two cores from what is measured. Without wrk, or with
+ * BENCH_SENDERS=node, this process sends with undici.
  *
  * The same file runs the helper processes: `transfer.ts sink PORT` and
  * `transfer.ts proxy PORT TARGET`.
@@ -50,6 +58,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONNECTIONS ?? 64);
 /** The form nodes send in (json, as rex nodes do; xml for SIS-style traffic). */
 const FORMAT = process.env.BENCH_FORMAT === 'xml' ? 'xml' : 'json';
 const SELF = fileURLToPath(import.meta.url);
+const USE_WRK = WRK_INSTALLED && process.env.BENCH_SENDERS !== 'node';
 
 const [role, ...roleArgs] = process.argv.slice(2);
 if (role === 'sink') await runSink(Number(roleArgs[0]));
@@ -107,23 +116,26 @@ async function main(): Promise<void> {
         proxy: processCpuSeconds(proxy.pid) ?? 0,
         PostgreSQL: postgresCpuSeconds(pgdata),
         'push node': processCpuSeconds(sink.pid) ?? 0,
-        'senders (this process)': (self.user + self.system) / 1e6,
+        // wrk's CPU is counted once it has exited and been waited for: a reaped child's.
+        senders: USE_WRK ? (processCpuSeconds(process.pid, true) ?? 0) - (processCpuSeconds(process.pid) ?? 0) : (self.user + self.system) / 1e6,
       };
     };
-    await send(routerUrl, warmup);
+    const sendAll = (baseUrl: string, batch: SignedMessage[], name: string) => (USE_WRK ? sendWithWrk(baseUrl, batch, join(dir, `${name}.http`), sinkUrl) : send(baseUrl, batch));
+    await sendAll(routerUrl, warmup, 'warmup-a');
     await waitForCount(sinkUrl, WARMUP);
     const beforeA = cpu();
-    results.push(await measure('(a) router: signed, checked, forwarded', routerUrl, sinkUrl, measured));
-    const cpuA = cpuPerMessage(beforeA, cpu(), measured.length, ['router', 'PostgreSQL', 'senders (this process)', 'push node']);
+    results.push(await measure('(a) router: signed, checked, forwarded', sinkUrl, measured.length, () => sendAll(routerUrl, measured, 'measured-a')));
+    const cpuA = cpuPerMessage(beforeA, cpu(), measured.length, ['router', 'PostgreSQL', 'senders', 'push node']);
     await resetCount(sinkUrl);
     const proxyUrl = `http://127.0.0.1:${proxyPort}`;
-    await send(proxyUrl, warmup);
+    await sendAll(proxyUrl, warmup, 'warmup-b');
     await waitForCount(sinkUrl, WARMUP);
     const beforeB = cpu();
-    results.push(await measure('(b) plain Fastify proxy, same bodies', proxyUrl, sinkUrl, measured));
-    const cpuB = cpuPerMessage(beforeB, cpu(), measured.length, ['proxy', 'senders (this process)', 'push node']);
+    results.push(await measure('(b) plain Fastify proxy, same bodies', sinkUrl, measured.length, () => sendAll(proxyUrl, measured, 'measured-b')));
+    const cpuB = cpuPerMessage(beforeB, cpu(), measured.length, ['proxy', 'senders', 'push node']);
 
-    console.log(`\nbench:transfer — ${MESSAGES} sealed SIF messages (${FORMAT}, ${Buffer.byteLength(measured[0]!.body)} bytes), ${CONCURRENCY} concurrent senders, RSA-2048, counted when the push node acknowledges them`);
+    const senders = USE_WRK ? `wrk with ${CONCURRENCY} connections` : `${CONCURRENCY} concurrent senders in this process`;
+    console.log(`\nbench:transfer — ${MESSAGES} sealed SIF messages (${FORMAT}, ${Buffer.byteLength(measured[0]!.body)} bytes), ${senders}, RSA-2048, counted when the push node acknowledges them`);
     console.log('part                                            msg/s    p50 ms   p99 ms');
     for (const r of results) console.log(`${r.name.padEnd(46)} ${String(Math.round(r.perSecond)).padStart(7)}   ${r.p50.toFixed(2).padStart(6)}   ${r.p99.toFixed(2).padStart(6)}`);
     const [real, plain] = results as [Figures, Figures];
@@ -192,6 +204,39 @@ async function signMessages(routerUrl: string, sender: { ncesId: string; keys: P
   return messages;
 }
 
+/** What the senders measured: each request's latency in ms, or wrk's own running time and percentiles. */
+type Sent = number[] | { seconds: number; p50: number; p99: number };
+
+/**
+ * Sends every message once with wrk over CONCURRENCY connections, each as a
+ * whole HTTP/1.1 request written to `file` (support/presigned-posts.lua),
+ * and stops wrk with SIGINT once the push node has counted them all, so
+ * wrk's running time is the time to deliver them. Fails if any was refused.
+ */
+async function sendWithWrk(baseUrl: string, messages: SignedMessage[], file: string, sinkUrl: string): Promise<Sent> {
+  const { host } = new URL(baseUrl);
+  const parts = messages.flatMap((m) => {
+    const body = Buffer.isBuffer(m.body) ? m.body : Buffer.from(m.body);
+    const head = [`POST ${NATIONAL_ZONE_PATH} HTTP/1.1`, `Host: ${host}`, ...Object.entries(m.headers).map(([k, v]) => `${k}: ${v}`), `Content-Length: ${body.length}`, '', ''].join('\r\n');
+    return [Buffer.from(head), body, Buffer.from([0])];
+  });
+  writeFileSync(file, Buffer.concat(parts));
+  const script = join(ROOT, 'test/bench/support/presigned-posts.lua');
+  const wrk = spawn('wrk', ['-t1', `-c${CONCURRENCY}`, '-d600s', '--timeout', '30s', '--latency', '-s', script, baseUrl, '--', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  wrk.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const exited = new Promise((resolve) => wrk.on('close', resolve));
+  try {
+    await waitForCount(sinkUrl, messages.length);
+  } finally {
+    wrk.kill('SIGINT');
+    await exited;
+  }
+  const [answered, accepted] = [/answered (\d+)/, /accepted (\d+)/].map((re) => Number(re.exec(out)?.[1]));
+  if (!(answered! > 0) || answered !== accepted) throw new Error(`wrk: ${accepted} of ${answered} answered messages accepted\n${out}`);
+  return { seconds: wrkMs(/requests in ([\d.]+(?:us|ms|s))/.exec(out)?.[1]) / 1000, p50: wrkPercentileMs(out, 50), p99: wrkPercentileMs(out, 99) };
+}
+
 /**
  * Sends every message with CONCURRENCY requests in flight; returns each request's latency in ms.
  * The senders share this machine's two cores with what they measure, so they use undici's
@@ -221,16 +266,25 @@ async function post(pool: Pool, path: string, message: SignedMessage): Promise<{
   return { status: response.statusCode, body: await response.body.text(), contentType: typeof contentType === 'string' ? contentType : 'application/xml' };
 }
 
-/** Sends the messages and waits until the push node has acknowledged all of them. */
-async function measure(name: string, baseUrl: string, sinkUrl: string, messages: SignedMessage[]): Promise<Figures> {
+/**
+ * Sends the messages and waits until the push node has acknowledged all of
+ * them. With wrk, the time is wrk's own running time (its start-up, reading
+ * the requests, is left out) plus the wait for the push node after it exits.
+ */
+async function measure(name: string, sinkUrl: string, count: number, sendAll: () => Sent | Promise<Sent>): Promise<Figures> {
   await resetCount(sinkUrl);
   const started = performance.now();
-  const latencies = await send(baseUrl, messages);
-  await waitForCount(sinkUrl, messages.length);
+  const sent = await sendAll();
+  const sentAt = performance.now();
+  await waitForCount(sinkUrl, count);
+  if (!Array.isArray(sent)) {
+    const seconds = sent.seconds + (performance.now() - sentAt) / 1000;
+    return { name, perSecond: count / seconds, p50: sent.p50, p99: sent.p99 };
+  }
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return { name, perSecond: messages.length / seconds, p50: at(0.5), p99: at(0.99) };
+  sent.sort((a, b) => a - b);
+  const at = (p: number) => sent[Math.min(sent.length - 1, Math.floor(p * sent.length))]!;
+  return { name, perSecond: count / seconds, p50: at(0.5), p99: at(0.99) };
 }
 
 async function waitForCount(sinkUrl: string, count: number): Promise<void> {
@@ -238,7 +292,7 @@ async function waitForCount(sinkUrl: string, count: number): Promise<void> {
   while (Date.now() < deadline) {
     const received = Number(await (await fetch(`${sinkUrl}/count`)).text());
     if (received >= count) return;
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 10));
   }
   throw new Error(`the push node did not receive ${count} messages in time`);
 }
