@@ -252,10 +252,9 @@ const SENDER = (lock: 'FOR UPDATE') => `
  * when nothing was written.
  *
  * Committed without waiting for the WAL flush (synchronous_commit off for
- * this transaction only): a crash can lose only the msg id of the
- * SIF_GetMessage and the attempt count, never a message, since the message
- * stays queued until a SIF_Ack removes it — and that commit is flushed,
- * flushing everything before it.
+ * this transaction only): a crash of PostgreSQL can lose only the msg id
+ * of the SIF_GetMessage and the attempt count, never a message, since the
+ * message stays queued until a SIF_Ack removes it.
  */
 export async function pullNextFast(em: EntityManager, zoneId: string, target: string, msgId: string): Promise<{ message: SifJsonDocument | undefined } | undefined> {
   const rows = await autocommitRows<{ fresh: boolean; message: SifJsonDocument | null; sync: string }>(
@@ -281,6 +280,14 @@ export async function pullNextFast(em: EntityManager, zoneId: string, target: st
  * removes the message and records the SIF_MsgId. Resolves with the agent's
  * mode, or undefined when nothing was written (a concurrent duplicate of
  * the msg id included: the unique key makes the statement fail whole).
+ *
+ * Committed without waiting for the WAL flush, like pullNextFast: a pull
+ * agent drains its queue one message at a time, so every flush would be
+ * waited for in sequence. What a crash of PostgreSQL (not of the node) can
+ * undo is the removal of the last acknowledged messages, which are then
+ * delivered again — as after an ack lost in transit, which SIF's
+ * redelivery until acknowledged already makes every agent expect. A
+ * message can never be lost this way: it is only ever removed.
  */
 export async function ackFast(em: EntityManager, zoneId: string, source: string, msgId: string, originalMsgId: string): Promise<'Push' | 'Pull' | undefined> {
   try {
@@ -292,7 +299,7 @@ export async function ackFast(em: EntityManager, zoneId: string, source: string,
          DELETE FROM zone_queue WHERE zone_id = ? AND target = ? AND msg_id = ? AND ${NOT_BLOCKED} AND EXISTS (SELECT 1 FROM allowed)
          RETURNING id),
        fresh AS (INSERT INTO zone_received (zone_id, source_id, msg_id) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM removed) RETURNING msg_id)
-       SELECT (SELECT mode FROM allowed) AS mode FROM fresh`,
+       SELECT (SELECT mode FROM allowed) AS mode, set_config('synchronous_commit', 'off', true) AS sync FROM fresh`,
       [zoneId, source, zoneId, source, zoneId, source, msgId, zoneId, source, originalMsgId, zoneId, source, msgId],
     );
     return rows[0]?.mode ?? undefined;
