@@ -234,7 +234,9 @@ async function sendWithWrk(baseUrl: string, messages: SignedMessage[], file: str
   }
   const [answered, accepted] = [/answered (\d+)/, /accepted (\d+)/].map((re) => Number(re.exec(out)?.[1]));
   if (!(answered! > 0) || answered !== accepted) throw new Error(`wrk: ${accepted} of ${answered} answered messages accepted\n${out}`);
-  return { seconds: wrkMs(/requests in ([\d.]+(?:us|ms|s))/.exec(out)?.[1]) / 1000, p50: wrkPercentileMs(out, 50), p99: wrkPercentileMs(out, 99) };
+  const seconds = wrkMs(/requests in ([\d.]+(?:us|ms|s)),/.exec(out)?.[1]) / 1000;
+  if (!(seconds > 0)) throw new Error(`wrk: no running time in its output\n${out}`);
+  return { seconds, p50: wrkPercentileMs(out, 50), p99: wrkPercentileMs(out, 99) };
 }
 
 /**
@@ -268,8 +270,9 @@ async function post(pool: Pool, path: string, message: SignedMessage): Promise<{
 
 /**
  * Sends the messages and waits until the push node has acknowledged all of
- * them. With wrk, the time is wrk's own running time (its start-up, reading
- * the requests, is left out) plus the wait for the push node after it exits.
+ * them. With wrk, the time is wrk's own running time, from its first request
+ * (its start-up, reading the requests, is left out) to the SIGINT that
+ * sendWithWrk sends once the push node has them all.
  */
 async function measure(name: string, sinkUrl: string, count: number, sendAll: () => Sent | Promise<Sent>): Promise<Figures> {
   await resetCount(sinkUrl);
