@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { createPublicKey, verify as verifySignature, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,9 +18,9 @@ import { encodeSif } from '../../src/sif/sif-codec.js';
 import { newMsgId } from '../../src/sif/sif-message.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
-import { peakMemoryMiB, ROOT, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
+import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
 import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
-import { WRK_INSTALLED, wrkMs, wrkPercentileMs } from './support/wrk.js';
+import { sendEachOnceWithWrk, WRK_INSTALLED } from './support/wrk.js';
 
 /**
  * bench:transfer — the national records transfer, measured in parts:
@@ -44,7 +43,7 @@ import { WRK_INSTALLED, wrkMs, wrkPercentileMs } from './support/wrk.js';
  * proxy, PostgreSQL, the senders, the push node), from /proc.
  *
  * The senders: Debian's wrk when installed, sending each pre-signed request
- * once (support/presigned-posts.lua) over CONCURRENCY connections; it costs
+ * once (support/each-request-once.lua) over CONCURRENCY connections; it costs
  * a fraction of the CPU of a JavaScript client, which would otherwise take
  * its share of the two cores from what is measured. Without wrk, or with
  * BENCH_SENDERS=node, this process sends with undici.
@@ -207,36 +206,10 @@ async function signMessages(routerUrl: string, sender: { ncesId: string; keys: P
 /** What the senders measured: each request's latency in ms, or wrk's own running time and percentiles. */
 type Sent = number[] | { seconds: number; p50: number; p99: number };
 
-/**
- * Sends every message once with wrk over CONCURRENCY connections, each as a
- * whole HTTP/1.1 request written to `file` (support/presigned-posts.lua),
- * and stops wrk with SIGINT once the push node has counted them all, so
- * wrk's running time is the time to deliver them. Fails if any was refused.
- */
+/** Sends every message once with wrk, stopped once the push node has counted them all. */
 async function sendWithWrk(baseUrl: string, messages: SignedMessage[], file: string, sinkUrl: string): Promise<Sent> {
-  const { host } = new URL(baseUrl);
-  const parts = messages.flatMap((m) => {
-    const body = Buffer.isBuffer(m.body) ? m.body : Buffer.from(m.body);
-    const head = [`POST ${NATIONAL_ZONE_PATH} HTTP/1.1`, `Host: ${host}`, ...Object.entries(m.headers).map(([k, v]) => `${k}: ${v}`), `Content-Length: ${body.length}`, '', ''].join('\r\n');
-    return [Buffer.from(head), body, Buffer.from([0])];
-  });
-  writeFileSync(file, Buffer.concat(parts));
-  const script = join(ROOT, 'test/bench/support/presigned-posts.lua');
-  const wrk = spawn('wrk', ['-t1', `-c${CONCURRENCY}`, '-d600s', '--timeout', '30s', '--latency', '-s', script, baseUrl, '--', file], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  wrk.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const exited = new Promise((resolve) => wrk.on('close', resolve));
-  try {
-    await waitForCount(sinkUrl, messages.length);
-  } finally {
-    wrk.kill('SIGINT');
-    await exited;
-  }
-  const [answered, accepted] = [/answered (\d+)/, /accepted (\d+)/].map((re) => Number(re.exec(out)?.[1]));
-  if (!(answered! > 0) || answered !== accepted) throw new Error(`wrk: ${accepted} of ${answered} answered messages accepted\n${out}`);
-  const seconds = wrkMs(/requests in ([\d.]+(?:us|ms|s)),/.exec(out)?.[1]) / 1000;
-  if (!(seconds > 0)) throw new Error(`wrk: no running time in its output\n${out}`);
-  return { seconds, p50: wrkPercentileMs(out, 50), p99: wrkPercentileMs(out, 99) };
+  const requests = messages.map((m) => ({ path: NATIONAL_ZONE_PATH, headers: m.headers, body: m.body }));
+  return sendEachOnceWithWrk(baseUrl, requests, file, CONCURRENCY, () => waitForCount(sinkUrl, messages.length));
 }
 
 /**
@@ -271,8 +244,8 @@ async function post(pool: Pool, path: string, message: SignedMessage): Promise<{
 /**
  * Sends the messages and waits until the push node has acknowledged all of
  * them. With wrk, the time is wrk's own running time, from its first request
- * (its start-up, reading the requests, is left out) to the SIGINT that
- * sendWithWrk sends once the push node has them all.
+ * (its start-up, reading the requests, is left out) to the SIGINT sent once
+ * the push node has them all.
  */
 async function measure(name: string, sinkUrl: string, count: number, sendAll: () => Sent | Promise<Sent>): Promise<Figures> {
   await resetCount(sinkUrl);

@@ -1,10 +1,10 @@
--- wrk script for bench:transfer: sends each pre-built HTTP/1.1 request of a
--- file exactly once (every one carries its own SIF_MsgId and RFC 9421
--- signature, so none may be sent twice). The file holds whole requests,
--- each followed by a NUL byte.
--- Usage: wrk -t1 -cN -dLONG -s presigned-posts.lua URL -- FILE
+-- wrk script for bench:transfer: sends each pre-built HTTP/1.1
+-- request of a file exactly once (each carries its own SIF_MsgId and RFC
+-- 9421 signature, so none may be sent twice). The file holds whole
+-- requests, each followed by a NUL byte.
+-- Usage: wrk -t1 -cN -dLONG -s each-request-once.lua URL -- FILE
 -- wrk runs until its duration is over or it gets SIGINT, which the bench
--- sends once the push node has counted every message: wrk then reports its
+-- sends once everything has arrived where it measures: wrk then reports its
 -- running time up to that moment. Connections that ask for a request after
 -- the last one was sent get a GET /healthz (wrk cannot leave a connection
 -- idle); those answers are not counted. done() prints "answered A accepted
