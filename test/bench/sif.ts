@@ -288,7 +288,7 @@ try {
   console.log(`\nbench:sif — 2-core machine shared with other work (figures are indicative)`);
   console.log(`  (a) StudentPersonal Add → Ed-Fi store   ${fmt(EVENTS / secondsA).padStart(8)} events/s   target ≥ 1,500   (${fmt(EVENTS)} in ${secondsA.toFixed(2)} s; all acked by the zone after ${((acceptedA - startedA) / 1000).toFixed(2)} s)`);
   console.log(`  (b) pull agent draining its queue       ${fmt(DRAIN / secondsB).padStart(8)} events/s   target ≥ 2,000   (${fmt(DRAIN)} in ${secondsB.toFixed(2)} s, one SIF_GetMessage + one SIF_Ack each)`);
-  console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(DRAIN / secondsB0)} events/s (no zone, no database)`);
+  console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(DRAIN / secondsB0)} events/s (no zone, no database; the same node:http client, whose CPU per round trip sets this floor)`);
   console.log(`      (a) ${cpuA}; (b) ${cpuB}`);
   console.log(`  (d) mapping + batch upserts          ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
   console.log(`  (c) baseline: fast-xml-parser parse     ${fmt(EVENTS / secondsC).padStart(8)} messages/s   (same ${fmt(EVENTS)} messages, ${(Buffer.byteLength(events[0]!) / 1024).toFixed(1)} KiB each)`);
