@@ -32,8 +32,6 @@ const MEASURED = Number(process.env.BENCH_REQUESTS ?? 30_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 4_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SPARE = 1.6;
-/** wrk (Debian package) generates load with far less CPU than a JavaScript generator; autocannon is the fallback. */
-const WRK = WRK_INSTALLED;
 const WRK_SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 /**
  * The three servers are measured in turns, this many rounds, and each figure
@@ -77,7 +75,7 @@ try {
 
   // Each connection gets its own slice of signed requests with room to spare, since
   // faster connections send more than their share; a reused nonce would be a replay.
-  const total = WRK ? WRK_PRESIGNED : Math.ceil((MEASURED + WARMUP) * SPARE);
+  const total = WRK_INSTALLED ? WRK_PRESIGNED : Math.ceil((MEASURED + WARMUP) * SPARE);
   console.log(`pre-signing ${total} requests in two processes…`);
   const signed = await presign(keyFile, keyId, `${routerUrl}/v1/status`, total);
   const sample = signed[0]!;
@@ -100,10 +98,10 @@ try {
     { name: "2'. crypto limit on the thread pool", url: `http://127.0.0.1:${poolPort}`, pid: children[3]!.pid },
   ];
   const results: Figures[] = [];
-  if (WRK) results.push(...(await loadInTurnsWithWrk(servers, signed)));
+  if (WRK_INSTALLED) results.push(...(await loadInTurnsWithWrk(servers, signed)));
   else for (const server of servers) results.push(await load(server.name, server.url, signed, server.pid));
 
-  const how = WRK
+  const how = WRK_INSTALLED
     ? `wrk, 1 thread, ${WRK_ROUNDS} rounds of ${WRK_SECONDS} s per server in turns after a 1 s warm-up each, medians`
     : `autocannon (install Debian's wrk for a lighter load generator), ${MEASURED} requests each after ${WARMUP} warm-up`;
   console.log(`\nbench:router-auth — GET /v1/status, ${how}, ${CONNECTIONS} connections, RSA-2048, every router request with its own nonce`);
