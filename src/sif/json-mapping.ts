@@ -45,6 +45,7 @@
  * as one `#text` after the children.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { readCompactSifXml } from './compact-sif-xml.js';
 import { sifError, sifFail, sifOk, SifErrorSignal, type SifResult } from './sif-error.js';
 
 /** The SIF 2.x namespace of infrastructure messages and data objects. */
@@ -175,6 +176,8 @@ export function parseSifXml(body: string | Uint8Array, limits: SifParseLimits = 
   if (/<!\s*(DOCTYPE|ENTITY)/i.test(text)) {
     return sifFail(sifError(1, 3, 'DOCTYPE and ENTITY declarations are not accepted: SIF messages are validated by XML Schema, and entities are never expanded'));
   }
+  const compact = readCompactSifXml(text);
+  if (compact) return sifOk(compact);
   const wellFormed = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (wellFormed !== true) {
     return sifFail(sifError(1, 2, `${wellFormed.err.msg} (line ${wellFormed.err.line}, column ${wellFormed.err.col})`));
