@@ -6,14 +6,21 @@ import { readZoneFolder } from '../zones/zone-definition.js';
 import type { NodeAgentBatchHandler, NodeAgentHandler } from '../zones/node-agent.js';
 import { startZoneDelivery, type ZoneDeliveryWorker } from '../zones/zone-delivery.js';
 import { errorAnswer, receiveZoneMessage, type ZoneHttpAnswer } from '../zones/zone-endpoint.js';
+import { createPullSessions, type PullSessions } from '../zones/pull-sessions.js';
 import { listZones, replaceZones } from '../zones/zone-store.js';
 import type { NodeRoutes } from './node-app.js';
 
 const workers = new WeakMap<MikroORM, ZoneDeliveryWorker>();
+const pullSessions = new WeakMap<MikroORM, PullSessions>();
 
 /** The push delivery worker the zone routes started for a database (tests drain it). */
 export function zoneDeliveryFor(orm: MikroORM): ZoneDeliveryWorker | undefined {
   return workers.get(orm);
+}
+
+/** The pull sessions of the zone routes of a database (tests flush them before reading the queue). */
+export function pullSessionsFor(orm: MikroORM): PullSessions | undefined {
+  return pullSessions.get(orm);
 }
 
 /**
@@ -46,9 +53,16 @@ export function zoneRoutes(options: { nodeAgent?: NodeAgentHandler; nodeAgentBat
       ...(options.nodeAgentBatch ? { nodeAgentBatch: options.nodeAgentBatch } : {}),
     });
     workers.set(deps.orm, worker);
+    // One context for every message: the zone runs raw statements only (no entities, no identity map), each
+    // message in its own statement or transaction, so a fork per request would be pure cost at thousands a second.
+    const em = deps.orm.em.fork();
+    const sessions = createPullSessions(em, app.log);
+    pullSessions.set(deps.orm, sessions);
     app.addHook('onClose', async () => {
+      await sessions.flush();
       await worker.stop();
       workers.delete(deps.orm);
+      pullSessions.delete(deps.orm);
     });
 
     app.removeAllContentTypeParsers();
@@ -66,12 +80,9 @@ export function zoneRoutes(options: { nodeAgent?: NodeAgentHandler; nodeAgentBat
       return reply.status(answer.status).type(answer.contentType).send(answer.body);
     });
 
-    // One context for every message: the zone runs raw statements only (no entities, no identity map), each
-    // message in its own statement or transaction, so a fork per request would be pure cost at thousands a second.
-    const em = deps.orm.em.fork();
     app.post<{ Params: { zoneId: string } }>('/zones/:zoneId', async (request, reply) => {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const answer = await receiveZoneMessage(em, request.params.zoneId, body, request.headers['content-type'], request.headers.accept);
+      const answer = await receiveZoneMessage(em, sessions, request.params.zoneId, body, request.headers['content-type'], request.headers.accept);
       if (answer.queued) worker.wake();
       return reply.status(answer.status).type(answer.contentType).send(answer.body);
     });

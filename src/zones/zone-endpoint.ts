@@ -3,6 +3,7 @@ import { errorAck, type AckTarget } from '../sif/sif-build.js';
 import { answerFormat, decodeSif, encodeSif, formatOfMediaType, SIF_MEDIA_TYPE, type SifFormat } from '../sif/sif-codec.js';
 import { sifError, type SifError } from '../sif/sif-error.js';
 import { zoneForMessage } from './zone-store.js';
+import type { PullSessions } from './pull-sessions.js';
 import { handleZoneMessage } from './zone-server.js';
 
 /**
@@ -30,9 +31,10 @@ export function errorAnswer(status: number, error: SifError, format: SifFormat, 
   return { status, contentType: SIF_MEDIA_TYPE[format], body: encodeSif(errorAck(sourceId, target, error), format), queued: false };
 }
 
-/** Handles one message posted to a zone. */
+/** Handles one message posted to a zone; `sessions` serve pull agents (pull-sessions.ts). */
 export async function receiveZoneMessage(
   em: EntityManager,
+  sessions: PullSessions,
   zoneId: string,
   body: Uint8Array,
   contentType: string | undefined,
@@ -45,6 +47,6 @@ export async function receiveZoneMessage(
   if (!zone) return errorAnswer(404, sifError(12, 1, `no zone ${zoneId} on this node`), format);
   const decoded = decodeSif(body, requestFormat, { maxBytes: zone.maxMessageBytes });
   if (decoded.kind === 'error') return errorAnswer(200, decoded.error, format, decoded.original, zone.zisSourceId);
-  const answer = await handleZoneMessage(em, zone, decoded.message, decoded.document, requestFormat);
+  const answer = await handleZoneMessage(em, zone, decoded.message, decoded.document, requestFormat, { sessions });
   return { status: 200, contentType: SIF_MEDIA_TYPE[format], body: encodeSif(answer.ack, format), queued: answer.queued };
 }

@@ -226,9 +226,11 @@ export async function queueDepth(em: EntityManager, zoneId: string, target: stri
 }
 
 /*
- * Fast paths of the three messages a busy zone sees most (SIF_Event,
- * SIF_GetMessage, SIF_Ack): each is ONE statement in autocommit — one round
- * trip and one commit instead of BEGIN, admit, work and COMMIT. Each writes
+ * Fast paths of the messages a busy zone sees most (SIF_Event, SIF_Ack; a
+ * pull agent's SIF_GetMessage and SIF_Ack are served by its pull session,
+ * pull-sessions.ts, with readPullHead and writePullSessions below): each is
+ * ONE statement in autocommit — one round trip and one commit instead of
+ * BEGIN, admit, work and COMMIT. Each writes
  * only when the outcome is certain success (the sender is registered, is an
  * agent of the zone, holds the right, and the SIF_MsgId is new); otherwise
  * it writes nothing and the caller falls back to the general path
@@ -245,45 +247,15 @@ const SENDER = (lock: 'FOR UPDATE') => `
   agent AS (SELECT 1 FROM zone_agent WHERE zone_id = ? AND source_id = ?)`;
 
 /**
- * Fast path of SIF_GetMessage from an awake pull agent: records the
- * SIF_MsgId and hands out the agent's oldest deliverable message (the same
- * one until it is acknowledged), counting the attempt. Resolves with
- * `{ message }` (undefined when the queue is empty: status 9), or undefined
- * when nothing was written.
- *
- * Committed without waiting for the WAL flush (synchronous_commit off for
- * this transaction only): a crash of PostgreSQL can lose only the msg id
- * of the SIF_GetMessage and the attempt count, never a message, since the
- * message stays queued until a SIF_Ack removes it.
- */
-export async function pullNextFast(em: EntityManager, zoneId: string, target: string, msgId: string): Promise<{ message: SifJsonDocument | undefined } | undefined> {
-  const rows = await autocommitRows<{ fresh: boolean; message: SifJsonDocument | null; sync: string }>(
-    em,
-    `WITH ${SENDER('FOR UPDATE')},
-     allowed AS (SELECT 1 FROM reg, agent WHERE reg.mode = 'Pull' AND NOT reg.sleeping AND NOT ${SEEN}),
-     fresh AS (INSERT INTO zone_received (zone_id, source_id, msg_id) SELECT ?, ?, ? FROM allowed ON CONFLICT DO NOTHING RETURNING msg_id),
-     head AS (
-       UPDATE zone_queue SET attempts = attempts + 1
-        WHERE EXISTS (SELECT 1 FROM fresh)
-          AND id = (SELECT q.id FROM zone_queue q WHERE q.zone_id = ? AND q.target = ? AND ${DELIVERABLE} ORDER BY q.id LIMIT 1)
-        RETURNING message)
-     SELECT EXISTS (SELECT 1 FROM fresh) AS fresh, (SELECT message FROM head) AS message, set_config('synchronous_commit', 'off', true) AS sync`,
-    [zoneId, target, zoneId, target, zoneId, target, msgId, zoneId, target, msgId, zoneId, target],
-  );
-  const row = rows[0];
-  return row?.fresh ? { message: row.message ?? undefined } : undefined;
-}
-
-/**
  * Fast path of a final SIF_Ack (not status 2, 3 or 8) from a registered
  * (non-internal) agent to a message waiting for it that is not blocked:
  * removes the message and records the SIF_MsgId. Resolves with the agent's
  * mode, or undefined when nothing was written (a concurrent duplicate of
  * the msg id included: the unique key makes the statement fail whole).
  *
- * Committed without waiting for the WAL flush, like pullNextFast: a pull
- * agent drains its queue one message at a time, so every flush would be
- * waited for in sequence. What a crash of PostgreSQL (not of the node) can
+ * Committed without waiting for the WAL flush (synchronous_commit off for
+ * this transaction only): a pull agent drains its queue one message at a
+ * time, so every flush would be waited for in sequence. What a crash of PostgreSQL (not of the node) can
  * undo is the removal of the last acknowledged messages, which are then
  * delivered again — as after an ack lost in transit, which SIF's
  * redelivery until acknowledged already makes every agent expect. A
@@ -381,4 +353,69 @@ export async function publishEventsFast(em: EntityManager, events: readonly Fast
   const fresh = events.map(() => false);
   for (const row of rows) if (row.n !== null) fresh[row.n] = true;
   return { fresh, queued: rows[0]?.queued ?? 0 };
+}
+
+/** The head of a pull agent's queue as a pull session caches it (pull-sessions.ts). */
+export interface PullHead {
+  /** Whether the agent may pull now: registered in Pull mode, awake, and an agent of the zone. */
+  allowed: boolean;
+  messages: Array<{ id: string; msgId: string; document: SifJsonDocument }>;
+}
+
+/**
+ * Reads up to `limit` deliverable messages at the head of a pull agent's
+ * queue, oldest first (SMB permitting, as SIF_GetMessage would hand them
+ * out), leaving out `exclude` (acknowledged, their removal not yet
+ * written), and whether the agent may pull: one statement, no writes.
+ */
+export async function readPullHead(em: EntityManager, zoneId: string, target: string, exclude: readonly string[], limit: number): Promise<PullHead> {
+  const rows = await autocommitRows<{ id: string | null; msg_id: string | null; message: SifJsonDocument | null }>(
+    em,
+    `SELECT q.id, q.msg_id, q.message FROM zone_registration r
+       JOIN zone_agent a ON a.zone_id = r.zone_id AND a.source_id = r.source_id
+       LEFT JOIN LATERAL (
+         SELECT q.id, q.msg_id, q.message FROM zone_queue q
+          WHERE q.zone_id = r.zone_id AND q.target = r.source_id AND ${DELIVERABLE} AND q.id <> ALL(?::bigint[])
+          ORDER BY q.id LIMIT ?) q ON true
+      WHERE r.zone_id = ? AND r.source_id = ? AND r.mode = 'Pull' AND NOT r.sleeping
+      ORDER BY q.id`,
+    [`{${exclude.join(',')}}`, limit, zoneId, target],
+  );
+  const messages = rows.filter((r) => r.id !== null).map((r) => ({ id: String(r.id), msgId: r.msg_id!, document: r.message! }));
+  return { allowed: rows.length > 0, messages };
+}
+
+/** What a pull session did in memory, to be written behind (pull-sessions.ts). */
+export type PullWrite =
+  | { kind: 'received'; zoneId: string; sourceId: string; msgId: string }
+  | { kind: 'delivered'; id: string }
+  | { kind: 'removed'; id: string };
+
+/**
+ * Writes what pull sessions did in memory, in one statement: records the
+ * SIF_MsgIds received, counts delivery attempts and removes acknowledged
+ * messages. Resolves with the msg ids that were already recorded (repeats
+ * the sessions could not see). Committed without waiting for the WAL
+ * flush, as ackFast is: a crash of PostgreSQL can undo only removals
+ * (the messages come again), attempt counts and msg ids.
+ */
+export async function writePullSessions(em: EntityManager, writes: readonly PullWrite[]): Promise<string[]> {
+  const removed = writes.flatMap((w) => (w.kind === 'removed' ? [w.id] : []));
+  const delivered = writes.flatMap((w) => (w.kind === 'delivered' && !removed.includes(w.id) ? [w.id] : []));
+  const received = writes.flatMap((w) => (w.kind === 'received' ? [{ zone_id: w.zoneId, source_id: w.sourceId, msg_id: w.msgId }] : []));
+  const rows = await autocommitRows<{ repeated: string[] | null }>(
+    em,
+    `WITH input AS (SELECT * FROM json_to_recordset(?::json) AS i(zone_id text, source_id text, msg_id text)),
+     fresh AS (
+       INSERT INTO zone_received (zone_id, source_id, msg_id) SELECT zone_id, source_id, msg_id FROM input
+       ON CONFLICT DO NOTHING RETURNING zone_id, source_id, msg_id),
+     removed AS (DELETE FROM zone_queue WHERE id = ANY(?::bigint[]) AND ${NOT_BLOCKED} RETURNING id),
+     counted AS (UPDATE zone_queue SET attempts = attempts + 1 WHERE id = ANY(?::bigint[]) RETURNING id)
+     SELECT (SELECT array_agg(i.msg_id) FROM input i
+              WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.zone_id = i.zone_id AND f.source_id = i.source_id AND f.msg_id = i.msg_id)) AS repeated,
+            (SELECT count(*) FROM removed) + (SELECT count(*) FROM counted) AS changed,
+            set_config('synchronous_commit', 'off', true) AS sync`,
+    [JSON.stringify(received), `{${removed.join(',')}}`, `{${delivered.join(',')}}`],
+  );
+  return rows[0]?.repeated ?? [];
 }

@@ -9,7 +9,8 @@ import type { SifFormat } from '../sif/sif-codec.js';
 import { writeSifMessage } from '../sif/sif-write.js';
 import type { ZoneDefinition, ZoneRight, ZoneRights } from './zone-definition.js';
 import { createBatcher, type Batcher } from '../storage/statement-batcher.js';
-import { ackFast, enqueueFor, enqueueForSubscribers, nextForPull, publishEventsFast, pullNextFast, settleWithAck, SPECIAL_ACK_CODES, type FastEvent } from './zone-queue.js';
+import type { PullSessions } from './pull-sessions.js';
+import { ackFast, enqueueFor, enqueueForSubscribers, nextForPull, publishEventsFast, settleWithAck, SPECIAL_ACK_CODES, type FastEvent } from './zone-queue.js';
 import { agentRights } from './zone-store.js';
 
 /**
@@ -18,9 +19,10 @@ import { agentRights } from './zone-store.js';
  * handling). Every message is handled in one transaction: a refusal rolls
  * it back, so a refused message changes nothing and forwards nothing, and
  * the ack carries the SIF_Error of the exact category and code. The three
- * messages a busy zone sees most (SIF_Event, SIF_GetMessage, SIF_Ack) first
- * try a one-statement fast path that writes only on certain success
- * (fastPath below); anything else takes the general path.
+ * messages a busy zone sees most first try a fast path (fastPath below):
+ * SIF_Events share one statement per batch, and a pull agent's
+ * SIF_GetMessage and SIF_Ack are served by its pull session
+ * (pull-sessions.ts); anything else takes the general path.
  */
 
 /** A registered agent as the zone knows it. */
@@ -64,7 +66,9 @@ export interface ZoneAnswer {
 /**
  * Handles one decoded message addressed to a zone and returns the SIF_Ack
  * to answer with. Duplicates of an already accepted SIF_MsgId from the same
- * agent are answered with status 7 and change nothing.
+ * agent are answered with status 7 and change nothing. `sessions` are the
+ * node's pull sessions (the zone endpoint's); without them, pull agents are
+ * served by the general path alone.
  */
 export async function handleZoneMessage(
   em: EntityManager,
@@ -72,13 +76,15 @@ export async function handleZoneMessage(
   message: SifMessage,
   document: SifJsonDocument,
   format: SifFormat,
-  options: { internal?: boolean } = {},
+  options: { internal?: boolean; sessions?: PullSessions } = {},
 ): Promise<ZoneAnswer> {
   const target = { msgId: message.header.msgId, sourceId: message.header.sourceId };
   // The fast paths commit on their own: never inside a caller's transaction.
   if (!options.internal && !em.getTransactionContext()) {
-    const fast = await fastPath(em, zone, message, document);
+    const fast = await fastPath(em, zone, message, document, options.sessions);
     if (fast) return fast;
+    // The general path reads the database: first write what the agent's pull session holds.
+    await options.sessions?.settle(zone.id, target.sourceId, target.msgId);
   }
   let queued = false;
   try {
@@ -126,13 +132,14 @@ function eventBatcher(em: EntityManager): Batcher<FastEvent, { fresh: boolean; q
 }
 
 /**
- * The common messages of a busy zone in one statement each (zone-queue.ts
- * fast paths): an event its publisher may publish, SIF_GetMessage of an
- * awake pull agent, and a final SIF_Ack settling a waiting message. Undefined
- * when the fast path wrote nothing: the general path then answers, with the
- * exact status or error.
+ * The common messages of a busy zone on a fast path: an event its publisher
+ * may publish (one statement per batch, zone-queue.ts), and a pull agent's
+ * SIF_GetMessage and final SIF_Ack to the message it was handed (its pull
+ * session, in memory); a final SIF_Ack of a push agent, or to a message
+ * other than the head, in one statement. Undefined when the fast path wrote
+ * nothing: the general path then answers, with the exact status or error.
  */
-async function fastPath(em: EntityManager, zone: ZoneDefinition, message: SifMessage, document: SifJsonDocument): Promise<ZoneAnswer | undefined> {
+async function fastPath(em: EntityManager, zone: ZoneDefinition, message: SifMessage, document: SifJsonDocument, sessions: PullSessions | undefined): Promise<ZoneAnswer | undefined> {
   const { msgId, sourceId } = message.header;
   const target = { msgId, sourceId };
   switch (message.type) {
@@ -144,17 +151,19 @@ async function fastPath(em: EntityManager, zone: ZoneDefinition, message: SifMes
       return published.fresh ? { ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: published.queued } : undefined;
     }
     case 'SIF_SystemControl': {
-      if (message.command !== 'SIF_GetMessage') return undefined;
-      const next = await pullNextFast(em, zone.id, sourceId, msgId);
+      if (message.command !== 'SIF_GetMessage' || !sessions) return undefined;
+      const next = await sessions.getMessage(zone.id, sourceId, msgId);
       if (!next) return undefined;
-      const ack = next.message
-        ? statusAck(zone.zisSourceId, target, SIF_STATUS.success, { kind: 'message', message: next.message.SIF_Message })
+      const ack = next.document
+        ? statusAck(zone.zisSourceId, target, SIF_STATUS.success, { kind: 'message', message: next.document.SIF_Message })
         : statusAck(zone.zisSourceId, target, SIF_STATUS.noMessages);
       return { ack, queued: false };
     }
     case 'SIF_Ack': {
       const code = message.error ? undefined : message.status?.code;
       if ((code !== undefined && SPECIAL_ACK_CODES.has(code)) || !message.originalMsgId) return undefined;
+      if (sessions?.ack(zone.id, sourceId, msgId, message.originalMsgId)) return { ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: false };
+      await sessions?.settle(zone.id, sourceId, msgId);
       const mode = await ackFast(em, zone.id, sourceId, msgId, message.originalMsgId);
       // Removing a message lets the agent's next one go: only push agents need the delivery worker for that.
       return mode === undefined ? undefined : { ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: mode !== 'Pull' };

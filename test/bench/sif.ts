@@ -9,7 +9,8 @@
  *   (b) a pull agent draining its queue: M events wait for a pull subscriber, which fetches
  *       them one by one with SIF_GetMessage and acknowledges each with a SIF_Ack
  *       (target ≥ 2,000 events/s), beside its floor: the same two sequential round trips
- *       per event against a bare Fastify route;
+ *       per event against a bare Fastify route, with the same lean client (support/sequential-http.ts;
+ *       BENCH_SIF_CLIENT=node uses node:http instead);
  *   (c) baseline: the raw fast-xml-parser parse rate of the same messages, in this process.
  *
  *   (d) for comparison, the node agent's own work alone: mapping and batch upserts in this process.
@@ -45,6 +46,7 @@ import { checkZoneDefinition } from '../../src/zones/zone-definition.js';
 import { saveZone } from '../../src/zones/zone-store.js';
 import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
 import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
+import { openSequentialHttp } from './support/sequential-http.js';
 
 const EVENTS = Number(process.env.BENCH_SIF_EVENTS ?? 10_000);
 const DRAIN = Number(process.env.BENCH_SIF_DRAIN ?? 10_000);
@@ -107,26 +109,48 @@ async function postAll(url: URL, bodies: ReadonlyArray<string | Buffer>): Promis
   agent.destroy();
 }
 
+/** One sequential POST of XML, through the bench's lean client or node:http (BENCH_SIF_CLIENT=node). */
+type PostXml = (body: string) => Promise<string>;
+
+async function sequentialPoster(url: URL): Promise<{ post: PostXml; close: () => void }> {
+  if (process.env.BENCH_SIF_CLIENT === 'node') {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    return { post: (body) => post(agent, url, body), close: () => agent.destroy() };
+  }
+  const http = await openSequentialHttp(url.hostname, Number(url.port));
+  return {
+    post: async (body) => {
+      const answer = await http.post(url.pathname, Buffer.from(body), 'application/xml');
+      if (answer.status !== 200) throw new Error(`HTTP ${answer.status}: ${answer.body}`);
+      return answer.body;
+    },
+    close: () => http.close(),
+  };
+}
+
 /**
  * The floor of (b) on this machine: a pull agent's exchange, one POST and its
  * answer then a second POST, `events` times in sequence as the protocol
- * makes it, against a bare Fastify route in its own process that answers
- * every POST with a fixed 2 KiB body. Returns the seconds it took.
+ * makes it, with the same client as (b), against a bare Fastify route in its
+ * own process that answers every POST with a fixed 2 KiB body. Returns the
+ * seconds it took.
  */
-async function sequentialFloor(agent: Agent, events: number): Promise<number> {
+async function sequentialFloor(events: number): Promise<number> {
   const port = await findFreePort();
   const bare = spawnTs('test/bench/support/bare-servers.ts', ['bare', String(port)], {});
   try {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`);
-    const url = new URL(`http://127.0.0.1:${port}/sif`);
+    const client = await sequentialPoster(new URL(`http://127.0.0.1:${port}/sif`));
     const get = message('SUB', '<SIF_SystemControlData><SIF_GetMessage/></SIF_SystemControlData>', 'SIF_SystemControl');
-    for (let i = 0; i < 500; i++) await post(agent, url, get);
+    for (let i = 0; i < 500; i++) await client.post(get);
     const started = performance.now();
     for (let i = 0; i < events; i++) {
-      await post(agent, url, get);
-      await post(agent, url, message('SUB', `<SIF_OriginalSourceId>PUB</SIF_OriginalSourceId><SIF_OriginalMsgId>${msgId()}</SIF_OriginalMsgId><SIF_Status><SIF_Code>1</SIF_Code></SIF_Status>`, 'SIF_Ack'));
+      await client.post(get);
+      await client.post(message('SUB', `<SIF_OriginalSourceId>PUB</SIF_OriginalSourceId><SIF_OriginalMsgId>${msgId()}</SIF_OriginalMsgId><SIF_Status><SIF_Code>1</SIF_Code></SIF_Status>`, 'SIF_Ack'));
     }
-    return (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started) / 1000;
+    client.close();
+    return seconds;
   } finally {
     await stopProcess(bare);
   }
@@ -247,23 +271,25 @@ try {
   expectSuccess(await post(setup, drainUrl, message('PUB', '<SIF_Name>Pub</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode>', 'SIF_Register')), 'SIF_Register');
   await postAll(drainUrl, Array.from({ length: DRAIN }, (_, i) => studentEvent(i, 'PUB')));
   await sqlStats(orm, '(b)', true);
+  const drainer = await sequentialPoster(drainUrl);
   const cpuBeforeB = cpuNow(child, pgdata);
   const startedB = performance.now();
   let drained = 0;
   for (;;) {
-    const got = await post(setup, drainUrl, message('SUB', '<SIF_SystemControlData><SIF_GetMessage/></SIF_SystemControlData>', 'SIF_SystemControl'));
+    const got = await drainer.post(message('SUB', '<SIF_SystemControlData><SIF_GetMessage/></SIF_SystemControlData>', 'SIF_SystemControl'));
     if (got.includes('<SIF_Code>9</SIF_Code>')) break;
     const original = /<SIF_Event><SIF_Header><SIF_MsgId>([0-9A-F]{32})<\/SIF_MsgId>/.exec(got)?.[1];
     if (!original) throw new Error(`SIF_GetMessage: ${got.slice(0, 500)}`);
     const ack = message('SUB', `<SIF_OriginalSourceId>PUB</SIF_OriginalSourceId><SIF_OriginalMsgId>${original}</SIF_OriginalMsgId><SIF_Status><SIF_Code>1</SIF_Code></SIF_Status>`, 'SIF_Ack');
-    expectSuccess(await post(setup, drainUrl, ack), 'SIF_Ack');
+    expectSuccess(await drainer.post(ack), 'SIF_Ack');
     drained += 1;
   }
   const secondsB = (performance.now() - startedB) / 1000;
   const cpuB = cpuPerEvent(cpuBeforeB, cpuNow(child, pgdata), DRAIN);
   if (drained !== DRAIN) throw new Error(`drained ${drained} of ${DRAIN}`);
   await sqlStats(orm, '(b)', false);
-  const secondsB0 = await sequentialFloor(setup, DRAIN);
+  drainer.close();
+  const secondsB0 = await sequentialFloor(DRAIN);
 
   console.log('(d) for comparison: mapping + Ed-Fi upserts alone (applySifAdds in this process, one batch, no zone, no HTTP)…');
   await ensureDistrict(orm, district);
@@ -288,7 +314,7 @@ try {
   console.log(`\nbench:sif — 2-core machine shared with other work (figures are indicative)`);
   console.log(`  (a) StudentPersonal Add → Ed-Fi store   ${fmt(EVENTS / secondsA).padStart(8)} events/s   target ≥ 1,500   (${fmt(EVENTS)} in ${secondsA.toFixed(2)} s; all acked by the zone after ${((acceptedA - startedA) / 1000).toFixed(2)} s)`);
   console.log(`  (b) pull agent draining its queue       ${fmt(DRAIN / secondsB).padStart(8)} events/s   target ≥ 2,000   (${fmt(DRAIN)} in ${secondsB.toFixed(2)} s, one SIF_GetMessage + one SIF_Ack each)`);
-  console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(DRAIN / secondsB0)} events/s (no zone, no database; the same node:http client, whose CPU per round trip sets this floor)`);
+  console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(DRAIN / secondsB0)} events/s (no zone, no database; the same client)`);
   console.log(`      (a) ${cpuA}; (b) ${cpuB}`);
   console.log(`  (d) mapping + batch upserts          ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
   console.log(`  (c) baseline: fast-xml-parser parse     ${fmt(EVENTS / secondsC).padStart(8)} messages/s   (same ${fmt(EVENTS)} messages, ${(Buffer.byteLength(events[0]!) / 1024).toFixed(1)} KiB each)`);

@@ -2,13 +2,14 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildNodeApp } from '../../src/http/node-app.js';
-import { zoneDeliveryFor } from '../../src/http/zone-routes.js';
+import { pullSessionsFor, zoneDeliveryFor } from '../../src/http/zone-routes.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
 import { statusAck } from '../../src/sif/sif-build.js';
 import { decodeSif, encodeSif } from '../../src/sif/sif-codec.js';
 import { newHeader, SIF_VERSION, type SifAck, type SifMessage, type SifRequest, type SifResponse } from '../../src/sif/sif-message.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { checkZoneDefinition } from '../../src/zones/zone-definition.js';
+import { createPullSessions } from '../../src/zones/pull-sessions.js';
 import { queueDepth } from '../../src/zones/zone-queue.js';
 import { findZone, saveZone } from '../../src/zones/zone-store.js';
 import { createTestDatabase } from '../support/database.js';
@@ -152,6 +153,12 @@ function unwrap(ack: SifAck): SifMessage {
   return decoded.message;
 }
 
+/** An agent's queue as the database holds it, once the pull sessions have written what they did in memory. */
+async function depth(source: string) {
+  await pullSessionsFor(orm)!.flush();
+  return queueDepth(orm.em.fork(), ZONE, source);
+}
+
 const expectError = (ack: SifAck, category: number, code: number) => expect(ack.error, JSON.stringify(ack)).toMatchObject({ category, code });
 const expectStatus = (ack: SifAck, code: number) => expect(ack.status?.code, JSON.stringify(ack)).toBe(code);
 
@@ -233,8 +240,8 @@ describe('zone endpoint: events, queues and acks', () => {
     expectStatus(await getMessage('PULLER'), 9);
     await zoneDeliveryFor(orm)!.drain();
     expect(pushed.map((m) => m.header.msgId)).toContain(add.header.msgId);
-    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 0, blocked: 0 });
-    expect(await queueDepth(orm.em.fork(), ZONE, 'NODE')).toEqual({ queued: 0, blocked: 0 });
+    expect(await depth('PUSHER')).toEqual({ queued: 0, blocked: 0 });
+    expect(await depth('NODE')).toEqual({ queued: 0, blocked: 0 });
   });
 
   it('redelivers a push message until the agent answers with a SIF_Ack', async () => {
@@ -244,12 +251,12 @@ describe('zone endpoint: events, queues and acks', () => {
     expectStatus((await post(add)).ack, 0);
     await zoneDeliveryFor(orm)!.drain();
     expect(pushed).toEqual([]);
-    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 1, blocked: 0 });
+    expect(await depth('PUSHER')).toEqual({ queued: 1, blocked: 0 });
     receiverDown = false;
     await orm.em.fork().execute(`UPDATE zone_queue SET next_attempt_at = now() WHERE target = 'PUSHER'`);
     await zoneDeliveryFor(orm)!.drain();
     expect(pushed.map((m) => m.header.msgId)).toEqual([add.header.msgId]);
-    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 0, blocked: 0 });
+    expect(await depth('PUSHER')).toEqual({ queued: 0, blocked: 0 });
     expectStatus(await ackDelivered('PULLER', unwrap(await getMessage('PULLER')).header), 0);
   });
 
@@ -257,7 +264,7 @@ describe('zone endpoint: events, queues and acks', () => {
     const change = event('SIS', 'Change');
     expectStatus((await post(change)).ack, 0);
     expectStatus((await post(change)).ack, 7);
-    expect(await queueDepth(orm.em.fork(), ZONE, 'PULLER')).toEqual({ queued: 1, blocked: 0 });
+    expect(await depth('PULLER')).toEqual({ queued: 1, blocked: 0 });
     expectStatus(await ackDelivered('PULLER', unwrap(await getMessage('PULLER')).header), 0);
     await zoneDeliveryFor(orm)!.drain();
   });
@@ -269,7 +276,7 @@ describe('zone endpoint: events, queues and acks', () => {
     const codes = answered.map(({ ack }) => ack.error ? `${ack.error.category}/${ack.error.code}` : String(ack.status?.code));
     expect(codes.slice(0, 6)).toEqual(['0', '0', '0', '0', '0', '0']);
     expect(codes.slice(6)).toEqual(['7', '4/12', '4/10', '7']);
-    expect(await queueDepth(orm.em.fork(), ZONE, 'PULLER')).toEqual({ queued: 6, blocked: 0 });
+    expect(await depth('PULLER')).toEqual({ queued: 6, blocked: 0 });
     const delivered: string[] = [];
     for (let ack = await getMessage('PULLER'); ack.status?.code === 0; ack = await getMessage('PULLER')) {
       const got = unwrap(ack);
@@ -283,7 +290,7 @@ describe('zone endpoint: events, queues and acks', () => {
   it('refuses an event without the publish right (4/12) and forwards nothing', async () => {
     expectError((await post(event('SIS', 'Delete'))).ack, 4, 12);
     expectError((await post(event('PULLER', 'Add'))).ack, 4, 10);
-    expect(await queueDepth(orm.em.fork(), ZONE, 'PULLER')).toEqual({ queued: 0, blocked: 0 });
+    expect(await depth('PULLER')).toEqual({ queued: 0, blocked: 0 });
   });
 
   it('refuses an ack for a message that is not waiting (12/6)', async () => {
@@ -305,7 +312,7 @@ describe('zone endpoint: events, queues and acks', () => {
     expect(JSON.stringify(plan!['QUERY PLAN'])).toContain('zone_queue_zone_id_target_msg_id_key');
     const middle = { msgId: '0'.repeat(29) + '5DC', sourceId: 'SIS' };
     expectStatus(await ackDelivered('PULLER', middle), 0);
-    expect(await queueDepth(orm.em.fork(), ZONE, 'PULLER')).toEqual({ queued: 2999, blocked: 0 });
+    expect(await depth('PULLER')).toEqual({ queued: 2999, blocked: 0 });
   });
 
   it('holds messages for a sleeping pull agent (status 8) until it wakes up', async () => {
@@ -329,7 +336,7 @@ describe('zone endpoint: events, queues and acks', () => {
     expectStatus((await post(second)).ack, 0);
     await zoneDeliveryFor(orm)!.drain();
     expect(pushed.map((m) => m.header.msgId)).toEqual([first.header.msgId]);
-    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 1, blocked: 1 });
+    expect(await depth('PUSHER')).toEqual({ queued: 1, blocked: 1 });
     // A request to the blocked agent still flows.
     const request: SifRequest = { type: 'SIF_Request', ...v, header: h('PULLER', { destinationId: 'PUSHER' }), versions: ['2.4'], maxBufferSize: 65536, query: { objectName: 'StudentPersonal', elements: [] } };
     expectStatus((await post(request)).ack, 0);
@@ -340,9 +347,68 @@ describe('zone endpoint: events, queues and acks', () => {
     expectStatus(await ackDelivered('PUSHER', first.header, 3), 0);
     await zoneDeliveryFor(orm)!.drain();
     expect(pushed.map((m) => m.header.msgId)).toEqual([first.header.msgId, request.header.msgId, second.header.msgId]);
-    expect(await queueDepth(orm.em.fork(), ZONE, 'PUSHER')).toEqual({ queued: 0, blocked: 0 });
+    expect(await depth('PUSHER')).toEqual({ queued: 0, blocked: 0 });
     // The pull agent got both events too.
     for (let i = 0; i < 2; i++) expectStatus(await ackDelivered('PULLER', unwrap(await getMessage('PULLER')).header), 0);
+  });
+});
+
+describe('zone endpoint: pull sessions', () => {
+  beforeEach(setUpStudentExchange);
+
+  it('serves a draining pull agent from memory and writes behind: removals and msg ids land, repeats get 7, other acks go the general way', async () => {
+    const events = [event('SIS', 'Add', 'D1000000000000000000000000000001'), event('SIS', 'Add', 'D1000000000000000000000000000002'), event('SIS', 'Add', 'D1000000000000000000000000000003')];
+    for (const e of events) expectStatus((await post(e)).ack, 0);
+    const get = control('PULLER', 'SIF_GetMessage');
+    expect(unwrap((await post(get)).ack).header.msgId).toBe(events[0]!.header.msgId);
+    expectStatus((await post(get)).ack, 7);
+    const ack = statusAck('PULLER', events[0]!.header, 1);
+    expectStatus((await post(ack)).ack, 0);
+    expectStatus((await post(ack)).ack, 7);
+    expect(await depth('PULLER')).toEqual({ queued: 2, blocked: 0 });
+    const received = await orm.em.fork().execute<Array<{ msg_id: string }>>(`SELECT msg_id FROM zone_received WHERE zone_id = ? AND source_id = 'PULLER'`, [ZONE]);
+    expect(received.map((r) => r.msg_id)).toEqual(expect.arrayContaining([get.header.msgId, ack.header.msgId]));
+    // An ack to the third message, not the one at the head: settled in the database, and never handed out after.
+    expectStatus(await ackDelivered('PULLER', events[2]!.header), 0);
+    const second = unwrap(await getMessage('PULLER'));
+    expect(second.header.msgId).toBe(events[1]!.header.msgId);
+    expectStatus(await ackDelivered('PULLER', second.header), 0);
+    expectStatus(await getMessage('PULLER'), 9);
+    expect(await depth('PULLER')).toEqual({ queued: 0, blocked: 0 });
+    await zoneDeliveryFor(orm)!.drain();
+  });
+
+  it('loses nothing when a node stops before its writes land: an acknowledged message whose removal was not written comes again', async () => {
+    const events = [event('SIS', 'Add', 'D2000000000000000000000000000001'), event('SIS', 'Add', 'D2000000000000000000000000000002')];
+    for (const e of events) expectStatus((await post(e)).ack, 0);
+    // A node that handed out and settled the first message in memory, then stopped before writing (its writes wait a minute).
+    const stopped = createPullSessions(orm.em.fork(), { warn: () => {}, error: () => {} }, { lingerMs: 60_000 });
+    expect((await stopped.getMessage(ZONE, 'PULLER', 'E2000000000000000000000000000001'))?.document?.SIF_Message).toBeDefined();
+    expect(stopped.ack(ZONE, 'PULLER', 'E2000000000000000000000000000002', events[0]!.header.msgId)).toBe(true);
+    expect(await queueDepth(orm.em.fork(), ZONE, 'PULLER')).toEqual({ queued: 2, blocked: 0 });
+    // The node that serves the agent next hands the first message out again, then the second.
+    const again = unwrap(await getMessage('PULLER'));
+    expect(again.header.msgId).toBe(events[0]!.header.msgId);
+    expectStatus(await ackDelivered('PULLER', again.header), 0);
+    expect(unwrap(await getMessage('PULLER')).header.msgId).toBe(events[1]!.header.msgId);
+    // Writes that land late change nothing that was settled since.
+    await stopped.flush();
+    expect(await depth('PULLER')).toEqual({ queued: 1, blocked: 0 });
+    expectStatus(await ackDelivered('PULLER', events[1]!.header), 0);
+    await zoneDeliveryFor(orm)!.drain();
+  });
+
+  it('lets an intermediate ack of a pull agent freeze its events although its session had them cached', async () => {
+    const [first, second] = [event('SIS', 'Change'), event('SIS', 'Change')];
+    for (const e of [first!, second!]) expectStatus((await post(e)).ack, 0);
+    expect(unwrap(await getMessage('PULLER')).header.msgId).toBe(first!.header.msgId);
+    expectStatus(await ackDelivered('PULLER', first!.header, 2), 0);
+    expectStatus(await getMessage('PULLER'), 9);
+    expect(await depth('PULLER')).toEqual({ queued: 1, blocked: 1 });
+    expectStatus(await ackDelivered('PULLER', first!.header, 3), 0);
+    expect(unwrap(await getMessage('PULLER')).header.msgId).toBe(second!.header.msgId);
+    expectStatus(await ackDelivered('PULLER', second!.header), 0);
+    await zoneDeliveryFor(orm)!.drain();
   });
 });
 
