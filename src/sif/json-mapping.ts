@@ -160,7 +160,9 @@ const parser = new XMLParser({
  * Refuses, with the SIF_Error the specification names: bodies over the size
  * limit (12/1), bytes that are not UTF-8 or XML that is not well-formed
  * (1/2), DOCTYPE/ENTITY declarations, foreign namespaces, a root other than
- * SIF_Message or nesting too deep (1/3).
+ * SIF_Message or nesting too deep (1/3). A plain SIF_GetMessage or
+ * status-only SIF_Ack is read without the XML parser (compact-sif-xml.ts),
+ * to the same JSON form.
  */
 export function parseSifXml(body: string | Uint8Array, limits: SifParseLimits = {}): SifResult<SifJsonDocument> {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
