@@ -12,7 +12,7 @@ import { readPullHead, writePullSessions, type PullWrite } from './zone-queue.js
  * message; a final SIF_Ack to that very message drops it from the cache.
  * Neither waits for PostgreSQL: the msg ids received, the attempts and the
  * removals go to the database in batches, one statement per batch
- * (writePullSessions), within milliseconds.
+ * (writePullSessions), within LINGER_MS.
  *
  * What this keeps:
  * - Order and redelivery: the cache is a prefix of the queue as the
@@ -55,9 +55,15 @@ export interface PullSessions {
 const PREFETCH = 100;
 /** How long a session trusts the registration it read (mode, sleeping, membership). */
 const REGISTRATION_TTL_MS = 1000;
-/** Writes that go out at once; fewer wait up to LINGER_MS for company. */
-const BATCH = 64;
-const LINGER_MS = 5;
+/**
+ * Writes that go out at once; fewer wait up to LINGER_MS for company. A
+ * draining agent makes four writes per message: at 2,000 messages a second,
+ * a batch every 20 ms instead of every 5 ms took the node's CPU per drained
+ * message from 0.37 to 0.28 ms and PostgreSQL's from 0.13 to 0.06 ms
+ * (bench:sif (b), alternating runs).
+ */
+const BATCH = 256;
+const LINGER_MS = 20;
 /** How many received msg ids a session remembers (the oldest are forgotten first). */
 const REMEMBERED_IDS = 50_000;
 
