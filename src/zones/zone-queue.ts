@@ -393,8 +393,9 @@ export type PullWrite =
 
 /**
  * Writes what pull sessions did in memory, in one statement: records the
- * SIF_MsgIds received, counts delivery attempts and removes acknowledged
- * messages. Resolves with the msg ids that were already recorded (repeats
+ * SIF_MsgIds received (of zones that still exist: one deleted meanwhile
+ * must not fail the batch), counts delivery attempts and removes
+ * acknowledged messages. Resolves with the msg ids that were already recorded (repeats
  * the sessions could not see). Committed without waiting for the WAL
  * flush, as ackFast is: a crash of PostgreSQL can undo only removals
  * (the messages come again), attempt counts and msg ids.
@@ -407,12 +408,14 @@ export async function writePullSessions(em: EntityManager, writes: readonly Pull
     em,
     `WITH input AS (SELECT * FROM json_to_recordset(?::json) AS i(zone_id text, source_id text, msg_id text)),
      fresh AS (
-       INSERT INTO zone_received (zone_id, source_id, msg_id) SELECT zone_id, source_id, msg_id FROM input
+       INSERT INTO zone_received (zone_id, source_id, msg_id)
+       SELECT i.zone_id, i.source_id, i.msg_id FROM input i WHERE EXISTS (SELECT 1 FROM zone z WHERE z.id = i.zone_id)
        ON CONFLICT DO NOTHING RETURNING zone_id, source_id, msg_id),
      removed AS (DELETE FROM zone_queue WHERE id = ANY(?::bigint[]) AND ${NOT_BLOCKED} RETURNING id),
      counted AS (UPDATE zone_queue SET attempts = attempts + 1 WHERE id = ANY(?::bigint[]) RETURNING id)
      SELECT (SELECT array_agg(i.msg_id) FROM input i
-              WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.zone_id = i.zone_id AND f.source_id = i.source_id AND f.msg_id = i.msg_id)) AS repeated,
+              WHERE EXISTS (SELECT 1 FROM zone z WHERE z.id = i.zone_id)
+                AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.zone_id = i.zone_id AND f.source_id = i.source_id AND f.msg_id = i.msg_id)) AS repeated,
             (SELECT count(*) FROM removed) + (SELECT count(*) FROM counted) AS changed,
             set_config('synchronous_commit', 'off', true) AS sync`,
     [JSON.stringify(received), `{${removed.join(',')}}`, `{${delivered.join(',')}}`],

@@ -11,7 +11,7 @@ import { openDatabase } from '../../src/storage/database.js';
 import { checkZoneDefinition } from '../../src/zones/zone-definition.js';
 import { createPullSessions } from '../../src/zones/pull-sessions.js';
 import { queueDepth } from '../../src/zones/zone-queue.js';
-import { findZone, saveZone } from '../../src/zones/zone-store.js';
+import { deleteZone, findZone, saveZone } from '../../src/zones/zone-store.js';
 import { createTestDatabase } from '../support/database.js';
 import { testNodeConfig } from '../support/node-config.js';
 import { studentPersonal } from '../support/sif-samples.js';
@@ -396,6 +396,17 @@ describe('zone endpoint: pull sessions', () => {
     expect(await depth('PULLER')).toEqual({ queued: 1, blocked: 0 });
     expectStatus(await ackDelivered('PULLER', events[1]!.header), 0);
     await zoneDeliveryFor(orm)!.drain();
+  });
+
+  it('writes what a session did for a zone deleted meanwhile without failing the rest of the batch', async () => {
+    const add = event('SIS', 'Add', 'D3000000000000000000000000000001');
+    expectStatus((await post(add)).ack, 0);
+    const failures: unknown[] = [];
+    const sessions = createPullSessions(orm.em.fork(), { warn: () => {}, error: (details) => failures.push(details) }, { lingerMs: 60_000 });
+    expect((await sessions.getMessage(ZONE, 'PULLER', 'E3000000000000000000000000000001'))?.document).toBeDefined();
+    await orm.em.fork().transactional((tx) => deleteZone(tx, ZONE));
+    await sessions.flush();
+    expect(failures).toEqual([]);
   });
 
   it('lets an intermediate ack of a pull agent freeze its events although its session had them cached', async () => {
