@@ -133,8 +133,10 @@ export function createPullSessions(em: EntityManager, log: PullSessionLog, optio
     schedule();
   };
 
+  const keyOf = (zoneId: string, sourceId: string): string => `${zoneId}\u0000${sourceId}`;
+
   const sessionOf = (zoneId: string, sourceId: string): Session => {
-    const key = `${zoneId}\u0000${sourceId}`;
+    const key = keyOf(zoneId, sourceId);
     let session = sessions.get(key);
     if (!session) {
       session = { allowed: false, checkedAt: 0, head: [], generation: 0, refilling: undefined, seen: new Set() };
@@ -153,8 +155,11 @@ export function createPullSessions(em: EntityManager, log: PullSessionLog, optio
     }
   };
 
+  // Until a refill reads it again, the session knows nothing: a refill overtaken by this does not install its
+  // head, and the request that waited for it goes to the general path instead of answering from an empty cache.
   const forget = (session: Session): void => {
     session.generation += 1;
+    session.allowed = false;
     session.head = [];
     session.checkedAt = 0;
   };
@@ -187,8 +192,13 @@ export function createPullSessions(em: EntityManager, log: PullSessionLog, optio
       const session = sessionOf(zoneId, sourceId);
       if (session.seen.has(msgId)) return undefined;
       if (session.head.length === 0 || Date.now() - session.checkedAt > REGISTRATION_TTL_MS) await refill(session, zoneId, sourceId);
+      if (!session.allowed) {
+        // Strangers posting SIF_GetMessage must not leave sessions behind (the general path refuses them).
+        if (session.seen.size === 0) sessions.delete(keyOf(zoneId, sourceId));
+        return undefined;
+      }
       // A message of the same id may have come in while the head was read.
-      if (!session.allowed || session.seen.has(msgId)) return undefined;
+      if (session.seen.has(msgId)) return undefined;
       remember(session, msgId);
       write({ kind: 'received', zoneId, sourceId, msgId });
       const next = session.head[0];
@@ -196,7 +206,7 @@ export function createPullSessions(em: EntityManager, log: PullSessionLog, optio
       return { document: next?.document };
     },
     ack(zoneId, sourceId, msgId, originalMsgId) {
-      const session = sessions.get(`${zoneId}\u0000${sourceId}`);
+      const session = sessions.get(keyOf(zoneId, sourceId));
       const next = session?.head[0];
       if (!session || !next || next.msgId !== originalMsgId || session.seen.has(msgId)) return false;
       if (!session.allowed || Date.now() - session.checkedAt > REGISTRATION_TTL_MS) return false;
@@ -208,7 +218,7 @@ export function createPullSessions(em: EntityManager, log: PullSessionLog, optio
       return true;
     },
     async settle(zoneId, sourceId, msgId) {
-      const session = sessions.get(`${zoneId}\u0000${sourceId}`);
+      const session = sessions.get(keyOf(zoneId, sourceId));
       if (!session) return;
       forget(session);
       await flush();
