@@ -26,8 +26,9 @@ import { readPullHead, writePullSessions, type PullWrite } from './zone-queue.js
  *   while the session lived. A repeat of one of them goes to the general
  *   path once everything pending is written, which answers 7. An id from
  *   before the session (an earlier process) is still caught by the
- *   database's key when the batch is written, and logged; its SIF_GetMessage
- *   has by then been answered with the head message, as a new one would be.
+ *   database's key when the batch is written, and logged; by then its
+ *   SIF_GetMessage has been answered with the head message, as a new one
+ *   would be, and its SIF_Ack, which named the head message, has settled it.
  * - Everything else (SMB, sleep, registration changes, acks to other
  *   messages) takes the general path, which first writes what is pending
  *   and forgets the agent's cached head (`settle`). The agent's registration

@@ -226,16 +226,17 @@ export async function queueDepth(em: EntityManager, zoneId: string, target: stri
 }
 
 /*
- * Fast paths of the messages a busy zone sees most (SIF_Event, SIF_Ack; a
- * pull agent's SIF_GetMessage and SIF_Ack are served by its pull session,
- * pull-sessions.ts, with readPullHead and writePullSessions below): each is
- * ONE statement in autocommit — one round trip and one commit instead of
- * BEGIN, admit, work and COMMIT. Each writes
- * only when the outcome is certain success (the sender is registered, is an
- * agent of the zone, holds the right, and the SIF_MsgId is new); otherwise
- * it writes nothing and the caller falls back to the general path
- * (zone-server.ts), which works out the exact status or SIF_Error. So the
- * fast paths change no behaviour, only the cost of the common case.
+ * Fast paths of the messages a busy zone sees most: SIF_Events
+ * (publishEventsFast) and final SIF_Acks (ackFast) are ONE statement in
+ * autocommit — one round trip and one commit instead of BEGIN, admit, work
+ * and COMMIT. Each writes only when the outcome is certain success (the
+ * sender is registered, is an agent of the zone, holds the right, and the
+ * SIF_MsgId is new); otherwise it writes nothing and the caller falls back
+ * to the general path (zone-server.ts), which works out the exact status or
+ * SIF_Error. So these fast paths change no behaviour, only the cost of the
+ * common case. A pull agent's SIF_GetMessage and SIF_Ack are served from
+ * memory by its pull session (pull-sessions.ts), through readPullHead and
+ * writePullSessions below.
  */
 
 /** Whether a SIF_MsgId from an agent was already received (read before the statement's own insert). */
@@ -255,8 +256,8 @@ const SENDER = (lock: 'FOR UPDATE') => `
  *
  * Committed without waiting for the WAL flush (synchronous_commit off for
  * this transaction only): a pull agent drains its queue one message at a
- * time, so every flush would be waited for in sequence. What a crash of PostgreSQL (not of the node) can
- * undo is the removal of the last acknowledged messages, which are then
+ * time, so every flush would be waited for in sequence. What a crash of
+ * PostgreSQL (not of the node) can undo is the removal of the last acknowledged messages, which are then
  * delivered again — as after an ack lost in transit, which SIF's
  * redelivery until acknowledged already makes every agent expect. A
  * message can never be lost this way: it is only ever removed.
@@ -395,14 +396,15 @@ export type PullWrite =
  * Writes what pull sessions did in memory, in one statement: records the
  * SIF_MsgIds received (of zones that still exist: one deleted meanwhile
  * must not fail the batch), counts delivery attempts and removes
- * acknowledged messages. Resolves with the msg ids that were already recorded (repeats
- * the sessions could not see). Committed without waiting for the WAL
- * flush, as ackFast is: a crash of PostgreSQL can undo only removals
- * (the messages come again), attempt counts and msg ids.
+ * acknowledged messages. Resolves with the msg ids that were already
+ * recorded (repeats the sessions could not see). Committed without waiting
+ * for the WAL flush, as ackFast is: a crash of PostgreSQL can undo only
+ * removals (the messages come again), attempt counts and msg ids.
  */
 export async function writePullSessions(em: EntityManager, writes: readonly PullWrite[]): Promise<string[]> {
-  const removed = writes.flatMap((w) => (w.kind === 'removed' ? [w.id] : []));
-  const delivered = writes.flatMap((w) => (w.kind === 'delivered' && !removed.includes(w.id) ? [w.id] : []));
+  const removed = new Set(writes.flatMap((w) => (w.kind === 'removed' ? [w.id] : [])));
+  // A row must not be updated and deleted by one statement: a removed message needs no attempt counted.
+  const delivered = writes.flatMap((w) => (w.kind === 'delivered' && !removed.has(w.id) ? [w.id] : []));
   const received = writes.flatMap((w) => (w.kind === 'received' ? [{ zone_id: w.zoneId, source_id: w.sourceId, msg_id: w.msgId }] : []));
   const rows = await autocommitRows<{ repeated: string[] | null }>(
     em,
@@ -418,7 +420,7 @@ export async function writePullSessions(em: EntityManager, writes: readonly Pull
                 AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.zone_id = i.zone_id AND f.source_id = i.source_id AND f.msg_id = i.msg_id)) AS repeated,
             (SELECT count(*) FROM removed) + (SELECT count(*) FROM counted) AS changed,
             set_config('synchronous_commit', 'off', true) AS sync`,
-    [JSON.stringify(received), `{${removed.join(',')}}`, `{${delivered.join(',')}}`],
+    [JSON.stringify(received), `{${[...removed].join(',')}}`, `{${delivered.join(',')}}`],
   );
   return rows[0]?.repeated ?? [];
 }
