@@ -4,9 +4,9 @@ import type { SifJsonDocument } from './json-mapping.js';
  * The two messages a pull agent sends for every message it drains —
  * SIF_GetMessage, and a SIF_Ack that carries only a status code — read
  * without an XML parser when they come in the plain form agents write:
- * the SIF 2.x namespace as the default, no declaration, comment, CDATA,
- * entity or prefix, no optional element, and values without whitespace or
- * markup characters. Such a text is well-formed by construction, and its
+ * an optional XML declaration (version 1.0, UTF-8), the SIF 2.x namespace as
+ * the default, no comment, CDATA, entity or prefix, no optional element,
+ * and values without whitespace or markup characters. Such a text is well-formed by construction, and its
  * JSON form is exactly what the full parser (json-mapping.ts parseSifXml)
  * makes of it: test/unit/compact-sif-xml.test.ts checks both on every
  * variation. Anything else is left to the full parser. Parsing and checking
@@ -17,7 +17,10 @@ import type { SifJsonDocument } from './json-mapping.js';
 const S = '[ \\t\\r\\n]*';
 const VALUE = '([^ \\t\\r\\n<>&"\']+)';
 const NAMESPACE = 'http://www\\.sifinfo\\.org/infrastructure/2\\.x';
-const ROOT = `^${S}<SIF_Message[ \\t\\r\\n]+(?:xmlns="${NAMESPACE}"[ \\t\\r\\n]+Version="${VALUE}"|Version="${VALUE}"[ \\t\\r\\n]+xmlns="${NAMESPACE}")${S}>${S}`;
+const QUOTED = (value: string) => `(?:"${value}"|'${value}')`;
+/** An XML declaration (XML 1.0 §2.8) of version 1.0 in UTF-8, as most agents write one: only at the very start. */
+const DECLARATION = `<\\?xml[ \\t\\r\\n]+version=${QUOTED('1\\.0')}(?:[ \\t\\r\\n]+encoding=${QUOTED('[Uu][Tt][Ff]-8')})?(?:[ \\t\\r\\n]+standalone=${QUOTED('(?:yes|no)')})?${S}\\?>`;
+const ROOT = `^(?:${DECLARATION})?${S}<SIF_Message[ \\t\\r\\n]+(?:xmlns="${NAMESPACE}"[ \\t\\r\\n]+Version="${VALUE}"|Version="${VALUE}"[ \\t\\r\\n]+xmlns="${NAMESPACE}")${S}>${S}`;
 const HEADER = `<SIF_Header>${S}<SIF_MsgId>${VALUE}</SIF_MsgId>${S}<SIF_Timestamp>${VALUE}</SIF_Timestamp>${S}<SIF_SourceId>${VALUE}</SIF_SourceId>${S}</SIF_Header>${S}`;
 const END = `${S}</SIF_Message>${S}$`;
 

@@ -64,8 +64,9 @@ function header(source: string): string {
   return `<SIF_Header><SIF_MsgId>${msgId()}</SIF_MsgId><SIF_Timestamp>2026-01-15T10:00:00Z</SIF_Timestamp><SIF_SourceId>${source}</SIF_SourceId></SIF_Header>`;
 }
 
+/** A SIF 2.4 message as agents write one, XML declaration included. */
 function message(source: string, body: string, type: string): string {
-  return `<SIF_Message xmlns="http://www.sifinfo.org/infrastructure/2.x" Version="2.4"><${type}>${header(source)}${body}</${type}></SIF_Message>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><SIF_Message xmlns="http://www.sifinfo.org/infrastructure/2.x" Version="2.4"><${type}>${header(source)}${body}</${type}></SIF_Message>`;
 }
 
 /** A StudentPersonal Add event of a realistic size (names, demographics, address, phone, e-mail, ids). */

@@ -10,9 +10,9 @@ const getMessage = (gap = '', root = `xmlns="${NS}" Version="2.4"`, control = '<
 const statusAck = (gap = '', status = '<SIF_Code>1</SIF_Code>', original = 'FEDCBA9876543210FEDCBA9876543210') =>
   `<SIF_Message xmlns="${NS}" Version="2.4">${gap}<SIF_Ack>${gap}${header(gap)}${gap}<SIF_OriginalSourceId>PUB</SIF_OriginalSourceId>${gap}<SIF_OriginalMsgId>${original}</SIF_OriginalMsgId>${gap}<SIF_Status>${gap}${status}${gap}</SIF_Status>${gap}</SIF_Ack>${gap}</SIF_Message>`;
 
-/** What the full parser makes of a text: an XML declaration in front keeps it off the shortcut and means nothing to the result. */
+/** What the full parser makes of a text: a comment before the root keeps it off the shortcut and means nothing to the result. */
 function fullParse(text: string) {
-  const result = parseSifXml(`<?xml version="1.0" encoding="UTF-8"?>${text}`);
+  const result = parseSifXml(text.replace('<SIF_Message', '<!-- to the full parser --><SIF_Message'));
   if (result.kind !== 'ok') throw new Error(`${result.error.category}/${result.error.code} ${result.error.extendedDesc}`);
   return result.value;
 }
@@ -23,7 +23,10 @@ describe('compact SIF_GetMessage and SIF_Ack', () => {
     ['one laid out with spaces, tabs and line ends', getMessage('\r\n\t  ')],
     ['Version before xmlns', getMessage('', `Version="2.3" xmlns="${NS}"`)],
     ['an empty element with a space', getMessage('', undefined, '<SIF_GetMessage />')],
+    ['one with the XML declaration our own agents write', `<?xml version="1.0" encoding="UTF-8"?>${getMessage()}`],
+    ['one with a single-quoted, standalone declaration and a line end', `<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n${getMessage()}`],
     ['a compact status ack', statusAck()],
+    ['a status ack with a declaration', `<?xml version="1.0"?>${statusAck()}`],
     ['a laid-out status ack with status 3', statusAck('\n  ', '<SIF_Code>3</SIF_Code>')],
   ] as const;
   for (const [what, text] of read) {
@@ -35,7 +38,10 @@ describe('compact SIF_GetMessage and SIF_Ack', () => {
   }
 
   const left = [
-    ['an XML declaration', `<?xml version="1.0"?>${getMessage()}`],
+    ['a declaration of another encoding', `<?xml version="1.0" encoding="ISO-8859-1"?>${getMessage()}`],
+    ['a declaration of XML 1.1', `<?xml version="1.1"?>${getMessage()}`],
+    ['white space before the declaration', ` <?xml version="1.0"?>${getMessage()}`],
+    ['a processing instruction', `<?xml-stylesheet href="x"?>${getMessage()}`],
     ['a comment', getMessage().replace('<SIF_SystemControl>', '<SIF_SystemControl><!-- hi -->')],
     ['an entity in a value', statusAck('', '<SIF_Code>1</SIF_Code>', 'FEDCBA&#57;876543210FEDCBA9876543210')],
     ['CDATA', statusAck('', '<SIF_Code><![CDATA[1]]></SIF_Code>')],
