@@ -94,7 +94,7 @@ export function createPullSessions(em: EntityManager, log: PullSessionLog, optio
   /** Queue ids acknowledged in memory whose removal is not written yet: refills leave them out. */
   const removing = new Set<string>();
   // Written behind, one batch at a time, each waiting briefly for company: a draining agent's writes share
-  // statements. A plain list and a timer, not a promise per write: these run twice per message.
+  // statements. A plain list and a timer, not a promise per write: a drained message makes four.
   let writes: PullWrite[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
