@@ -46,6 +46,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { readCompactSifXml } from './compact-sif-xml.js';
+import { readPlainXml, type OrderedNode } from './plain-xml.js';
 import { sifError, sifFail, sifOk, SifErrorSignal, type SifResult } from './sif-error.js';
 
 /** The SIF 2.x namespace of infrastructure messages and data objects. */
@@ -134,8 +135,6 @@ for (const pair of ALWAYS_ARRAYS) {
 
 // ---------------------------------------------------------------- XML → JSON
 
-type OrderedNode = { '#text': string } | ({ [tag: string]: OrderedNode[] } & { ':@'?: Record<string, string> });
-
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -162,7 +161,9 @@ const parser = new XMLParser({
  * (1/2), DOCTYPE/ENTITY declarations, foreign namespaces, a root other than
  * SIF_Message or nesting too deep (1/3). A plain SIF_GetMessage or
  * status-only SIF_Ack is read without the XML parser (compact-sif-xml.ts),
- * to the same JSON form.
+ * and any other message in plain XML by one well-formedness-checking pass
+ * (plain-xml.ts), to the same JSON form; the validator and the parser
+ * take the rest, and word every error.
  */
 export function parseSifXml(body: string | Uint8Array, limits: SifParseLimits = {}): SifResult<SifJsonDocument> {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -180,12 +181,15 @@ export function parseSifXml(body: string | Uint8Array, limits: SifParseLimits = 
   }
   const compact = readCompactSifXml(text);
   if (compact) return sifOk(compact);
-  const wellFormed = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (wellFormed !== true) {
-    return sifFail(sifError(1, 2, `${wellFormed.err.msg} (line ${wellFormed.err.line}, column ${wellFormed.err.col})`));
+  let nodes = readPlainXml(text);
+  if (!nodes) {
+    const wellFormed = XMLValidator.validate(text, { allowBooleanAttributes: false });
+    if (wellFormed !== true) {
+      return sifFail(sifError(1, 2, `${wellFormed.err.msg} (line ${wellFormed.err.line}, column ${wellFormed.err.col})`));
+    }
   }
   try {
-    const nodes = parser.parse(text) as OrderedNode[];
+    nodes ??= parser.parse(text) as OrderedNode[];
     const roots = nodes.filter((n) => !('#text' in n) || String(n['#text']).trim() !== '');
     if (roots.length !== 1 || '#text' in roots[0]!) return sifFail(sifError(1, 2, 'the document must have exactly one root element'));
     const root = roots[0] as Exclude<OrderedNode, { '#text': string }>;
