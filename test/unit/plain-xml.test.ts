@@ -117,4 +117,30 @@ describe('the plain XML reader', () => {
       expect(result.kind === 'error' && [result.error.category, result.error.code]).toEqual([1, 2]);
     });
   }
+
+  it('agrees with the full path on 3,000 random mutations of a message (seeded): whatever it accepts, the full path accepts the same way', () => {
+    const base = `<?xml version="1.0" encoding="UTF-8"?>${event(`${NAME}<Demographics><Gender>F</Gender></Demographics><EmailList><Email Type="Primary">a&amp;b@example.org</Email></EmailList>`)}`;
+    const pieces = ['<', '>', '/', '&', '&amp;', ';', '"', "'", '=', ' ', ':', 'x', '</a>', '<a>', '<a/>', '\n', '\t', '&#65;', '<!--c-->', 'é'];
+    let seed = 20261124;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let accepted = 0;
+    for (let i = 0; i < 3000; i++) {
+      let text = base;
+      for (let edits = 1 + random(3); edits > 0; edits--) {
+        const at = random(text.length);
+        const kind = random(3);
+        if (kind === 0) text = text.slice(0, at) + text.slice(at + 1 + random(4));
+        else if (kind === 1) text = text.slice(0, at) + pieces[random(pieces.length)]! + text.slice(at);
+        else text = text.slice(0, at) + text.slice(at, at + 1 + random(12)) + text.slice(at);
+      }
+      if (readPlainXml(text) === undefined) continue;
+      accepted += 1;
+      expect({ text, result: parseSifXml(text) }).toEqual({ text, result: fullParse(text) });
+    }
+    // The mutations must leave some texts the reader takes, or the comparison above says nothing.
+    expect(accepted).toBeGreaterThan(100);
+  });
 });
