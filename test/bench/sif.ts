@@ -19,8 +19,8 @@
  *   (d) for comparison, the node agent's own work alone: mapping and batch upserts in this process.
  *
  * Plus, for (a) and (b), the CPU time per event of the node process, of PostgreSQL (postmaster
- * and backends) and of the SIS side (this process, with wrk once it has ended), from /proc: on a shared 2-core machine
- * events/s move with the load, CPU per event much less. And peak memory of the node process and
+ * and backends) and of the SIS side (this process, with wrk once it has ended), from /proc: on a
+ * shared 2-core machine events/s move with the load, CPU per event much less. And peak memory of the node process and
  * of this process.
  *
  *   npm run bench:sif
@@ -54,7 +54,6 @@ import { sendEachOnceWithWrk, WRK_INSTALLED } from './support/wrk.js';
 
 const EVENTS = Number(process.env.BENCH_SIF_EVENTS ?? 10_000);
 const DRAIN = Number(process.env.BENCH_SIF_DRAIN ?? 10_000);
-
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const district = { ncesId: '0499901', name: 'Benchmark Unified School District', state: 'AZ' };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
