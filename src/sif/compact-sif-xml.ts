@@ -9,8 +9,10 @@ import type { SifJsonDocument } from './json-mapping.js';
  * and values without whitespace or markup characters. Such a text is well-formed by construction, and its
  * JSON form is exactly what the full parser (json-mapping.ts parseSifXml)
  * makes of it: test/unit/compact-sif-xml.test.ts checks both on every
- * variation. Anything else is left to the full parser. Parsing and checking
- * well-formedness cost more than the rest of serving these messages.
+ * variation. Anything else is left to the plain reader (plain-xml.ts) or
+ * the full parser. It stays beside the plain reader because a drain sends
+ * two of these per message: they read here in about 0.5 µs, and in about
+ * 7 µs through the plain reader and the conversion to JSON.
  */
 
 /** XML's white space (XML 1.0 §2.3, production S), not JavaScript's \s. */

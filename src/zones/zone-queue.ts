@@ -257,10 +257,11 @@ const SENDER = (lock: 'FOR UPDATE') => `
  * Committed without waiting for the WAL flush (synchronous_commit off for
  * this transaction only): a pull agent drains its queue one message at a
  * time, so every flush would be waited for in sequence. What a crash of
- * PostgreSQL (not of the node) can undo is the removal of the last acknowledged messages, which are then
- * delivered again — as after an ack lost in transit, which SIF's
- * redelivery until acknowledged already makes every agent expect. A
- * message can never be lost this way: it is only ever removed.
+ * PostgreSQL (not of the node) can undo is the removal of the last
+ * acknowledged messages, which are then delivered again — as after an ack
+ * lost in transit, which SIF's redelivery until acknowledged already makes
+ * every agent expect. A message can never be lost this way: it is only
+ * ever removed.
  */
 export async function ackFast(em: EntityManager, zoneId: string, source: string, msgId: string, originalMsgId: string): Promise<'Push' | 'Pull' | undefined> {
   try {
