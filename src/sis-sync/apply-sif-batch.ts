@@ -69,7 +69,8 @@ export async function applySifAdds(orm: MikroORM, sync: SyncContext, objectName:
 
 /** The RefIds among `refIds` the zone already has rows for (one primary-key lookup). */
 async function knownRefIds(orm: MikroORM, sync: SyncContext, objectName: string, refIds: string[]): Promise<Set<string>> {
-  const rows = await orm.em.fork().execute<Array<{ ref_id: string }>>(
+  const rows = await boundRows<{ ref_id: string }>(
+    orm.em.fork(),
     `SELECT DISTINCT ref_id FROM sif_ref_map WHERE zone_id = ? AND object_name = ? AND ref_id = ANY(${TEXT_ARRAY})`,
     [sync.zoneId, objectName, JSON.stringify(refIds)],
   );
@@ -167,6 +168,5 @@ async function saveRefRows(tx: Parameters<typeof boundRows>[0], sync: SyncContex
        natural_key = EXCLUDED.natural_key, object_key = EXCLUDED.object_key, sif_object = EXCLUDED.sif_object,
        related_key = EXCLUDED.related_key, updated_at = now()`,
     [sync.zoneId, objectName, JSON.stringify(rows)],
-    false,
   );
 }

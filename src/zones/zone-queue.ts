@@ -115,7 +115,9 @@ export type ClaimedMessage = QueuedMessage & { mode: 'Push' | 'Internal'; url: s
  * the zone_queue_head index), so a claim costs the same with a long backlog.
  */
 export async function claimDue(em: EntityManager, limit: number, leaseMs: number, internalBatch = 1): Promise<ClaimedMessage[]> {
-  const rows = await em.execute<Array<QueueRow & { mode: 'Push' | 'Internal'; url: string | null; format: 'xml' | 'json' }>>(
+  // A named statement with bind parameters: planning this statement cost about as much as running it.
+  const rows = await autocommitRows<QueueRow & { mode: 'Push' | 'Internal'; url: string | null; format: 'xml' | 'json' }>(
+    em,
     `WITH candidates AS (
        SELECT c.id, r.zone_id, r.source_id,
               bool_and(c.due) OVER (PARTITION BY r.zone_id, r.source_id ORDER BY c.id) AS in_prefix
@@ -128,10 +130,10 @@ export async function claimDue(em: EntityManager, limit: number, leaseMs: number
             LIMIT CASE WHEN r.mode = 'Internal' THEN ?::int ELSE 1 END) c
         WHERE r.mode IN ('Push', 'Internal') AND NOT r.sleeping),
      agents AS (
-       SELECT zone_id, source_id FROM candidates WHERE in_prefix GROUP BY zone_id, source_id ORDER BY min(id) LIMIT ?),
+       SELECT zone_id, source_id FROM candidates WHERE in_prefix GROUP BY zone_id, source_id ORDER BY min(id) LIMIT ?::int),
      picked AS (
        SELECT c.id FROM candidates c JOIN agents a ON a.zone_id = c.zone_id AND a.source_id = c.source_id WHERE c.in_prefix)
-     UPDATE zone_queue z SET locked_until = now() + (? * interval '1 millisecond'), attempts = z.attempts + 1
+     UPDATE zone_queue z SET locked_until = now() + (?::int * interval '1 millisecond'), attempts = z.attempts + 1
        FROM zone_registration r
       WHERE z.id IN (SELECT id FROM picked) AND r.zone_id = z.zone_id AND r.source_id = z.target
         AND z.next_attempt_at <= now() AND (z.locked_until IS NULL OR z.locked_until < now())
