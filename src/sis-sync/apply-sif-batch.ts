@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { prepareDocument, type PreparedDocument } from '../edfi/document-identity.js';
 import { isEdfiFailure } from '../edfi/edfi-problem.js';
 import { upsertDocuments } from '../records/batch-upsert.js';
-import { boundRows, TEXT_ARRAY } from '../storage/bound-statements.js';
+import { boundRows, inNativeTransaction, TEXT_ARRAY } from '../storage/bound-statements.js';
 import type { SifJsonObject } from '../sif/json-mapping.js';
 import { relatedKeyValue } from '../sis-mapping/map-support.js';
 import { textOf } from '../sis-mapping/sif-object.js';
@@ -125,7 +125,8 @@ async function writeBatch(orm: MikroORM, sync: SyncContext, objectName: string, 
   }
   const refused = Symbol('refused');
   try {
-    return await orm.em.fork().transactional(async (tx) => {
+    // Begun and ended on the connection (inNativeTransaction): MikroORM's transactional() costs far more per batch.
+    return await inNativeTransaction(orm.em.fork(), async (tx) => {
       const ids = new Map<number, string[]>(ready.map((r) => [r.index, []]));
       for (let level = 0; level < levels; level += 1) {
         const at = ready.filter((r) => r.documents[level]);

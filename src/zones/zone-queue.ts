@@ -147,7 +147,7 @@ export async function claimDue(em: EntityManager, limit: number, leaseMs: number
 
 /** Removes messages an in-process agent has processed (one statement for a batch). */
 export async function removeDelivered(em: EntityManager, ids: string[]): Promise<void> {
-  if (ids.length > 0) await em.execute('DELETE FROM zone_queue WHERE id = ANY(?::bigint[])', [`{${ids.join(',')}}`]);
+  if (ids.length > 0) await autocommitRows(em, 'DELETE FROM zone_queue WHERE id = ANY(?::bigint[])', [`{${ids.join(',')}}`]);
 }
 
 /** Gives claimed messages back without an attempt counted against them (a batch stopped before them). */

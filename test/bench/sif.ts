@@ -43,6 +43,7 @@ import type { SyncContext } from '../../src/sis-sync/apply-sif.js';
 import { applySifAdds } from '../../src/sis-sync/apply-sif-batch.js';
 import { ensureDistrict } from '../../src/sis-sync/sis-node-agent.js';
 import { loadStandardDescriptors } from '../../src/records/standard-descriptors.js';
+import { boundRows } from '../../src/storage/bound-statements.js';
 import { migrate, openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
 import { checkZoneDefinition } from '../../src/zones/zone-definition.js';
@@ -149,17 +150,19 @@ async function sendEvents(base: string, url: URL, bodies: Buffer[], file: string
 async function waitForStore(orm: MikroORM, lastRefId: string): Promise<void> {
   const em = orm.em.fork();
   for (;;) {
-    const [done] = await em.execute<Array<{ likely: boolean }>>(
+    // One named statement per poll (planned once): the poll must cost PostgreSQL next to nothing.
+    const [poll] = await boundRows<{ likely: boolean; failed: boolean }>(
+      em,
       `SELECT EXISTS (SELECT 1 FROM sif_ref_map WHERE zone_id = 'bench-sis' AND object_name = 'StudentPersonal' AND ref_id = ?)
-          AND NOT EXISTS (SELECT 1 FROM zone_queue WHERE zone_id = 'bench-sis') AS likely`,
+          AND NOT EXISTS (SELECT 1 FROM zone_queue WHERE zone_id = 'bench-sis') AS likely,
+              EXISTS (SELECT 1 FROM sif_sync_failure) AS failed`,
       [lastRefId],
     );
-    if (done!.likely) {
+    if (poll!.failed) throw new Error('events failed to map; see sif_sync_failure');
+    if (poll!.likely) {
       const [row] = await em.execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_ref_map WHERE zone_id = 'bench-sis' AND object_name = 'StudentPersonal' AND resource = 'students'`);
       if (Number(row!.n) >= EVENTS) return;
     }
-    const [failed] = await em.execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_sync_failure`);
-    if (Number(failed!.n) > 0) throw new Error(`${failed!.n} events failed to map; see sif_sync_failure`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
