@@ -115,7 +115,7 @@ export type ClaimedMessage = QueuedMessage & { mode: 'Push' | 'Internal'; url: s
  * the zone_queue_head index), so a claim costs the same with a long backlog.
  */
 export async function claimDue(em: EntityManager, limit: number, leaseMs: number, internalBatch = 1): Promise<ClaimedMessage[]> {
-  // A named statement with bind parameters: planning this statement cost about as much as running it.
+  // A named statement with bind parameters: planned anew for every claim, it took about half as long to plan as to run.
   const rows = await autocommitRows<QueueRow & { mode: 'Push' | 'Internal'; url: string | null; format: 'xml' | 'json' }>(
     em,
     `WITH candidates AS (

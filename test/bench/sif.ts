@@ -142,10 +142,10 @@ async function sendEvents(base: string, url: URL, bodies: Buffer[], file: string
 
 /**
  * Resolves once every student of (a) is in the Ed-Fi store (their ref-map
- * rows); fails when an event failed to map. It polls with two index
- * lookups (the last event's student is stored, the node agent's queue is
- * empty) and counts the rows only then: counting every 20 ms took a tenth
- * of PostgreSQL's CPU from what is measured.
+ * rows); fails when an event failed to map. It polls with index lookups
+ * (the last event's student is stored, the node agent's queue is empty, no
+ * mapping failed) and counts the rows only then: counting every 20 ms took
+ * a tenth of PostgreSQL's CPU from what is measured.
  */
 async function waitForStore(orm: MikroORM, lastRefId: string): Promise<void> {
   const em = orm.em.fork();
