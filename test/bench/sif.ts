@@ -26,7 +26,7 @@
  *   npm run bench:sif
  *   BENCH_SIF_EVENTS=2000 BENCH_SIF_DRAIN=2000 npm run bench:sif     # a quick run
  *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:sif                     # plus a CPU profile of the node process
- *   BENCH_SQL_STATS=1 npm run bench:sif                               # plus the top statements of (a) and (b)
+ *   BENCH_SQL_STATS=1 npm run bench:sif                               # plus the top statements of (a) and (b), planning counted
  */
 import { request as httpRequest, Agent } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -223,6 +223,8 @@ async function startPostgres(dir: string) {
   if (!process.env.BENCH_SQL_STATS) return server;
   const admin = await openDatabase(server.url('postgres'), nodeSchema, 1);
   await admin.em.fork().execute(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+  // Planning time too: a statement planned anew for every call showed only with it.
+  await admin.em.fork().execute(`ALTER SYSTEM SET pg_stat_statements.track_planning = on`);
   await admin.close(true);
   await server.stop();
   return startEmbeddedPostgres(join(dir, 'postgres'));
@@ -232,12 +234,12 @@ async function sqlStats(orm: MikroORM, phase: string, reset: boolean): Promise<v
   if (!process.env.BENCH_SQL_STATS) return;
   const em = orm.em.fork();
   if (!reset) {
-    const rows = await em.execute<Array<{ calls: string; ms: string; q: string }>>(
-      `SELECT calls, round(total_exec_time::numeric + total_plan_time::numeric, 1) AS ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) AS q
+    const rows = await em.execute<Array<{ calls: string; ms: string; plans: string; q: string }>>(
+      `SELECT calls, round(total_exec_time::numeric + total_plan_time::numeric, 1) AS ms, plans, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) AS q
          FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY calls DESC LIMIT 25`,
     );
-    console.log(`  SQL of ${phase} (calls, ms, statement):`);
-    for (const r of rows) console.log(`    ${r.calls.padStart(7)} ${String(r.ms).padStart(9)}  ${r.q}`);
+    console.log(`  SQL of ${phase} (calls, ms executing and planning, plans, statement):`);
+    for (const r of rows) console.log(`    ${r.calls.padStart(7)} ${String(r.ms).padStart(9)} ${String(r.plans).padStart(6)}  ${r.q}`);
   }
   await em.execute('SELECT pg_stat_statements_reset()');
 }
