@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { newDocumentId, referenceKey, type PreparedDocument } from '../edfi/document-identity.js';
-import { boundRows } from '../storage/bound-statements.js';
+import { boundRows, type PgTransaction } from '../storage/bound-statements.js';
 import { missingFailure, referenceKeyParts, type UpsertResult } from './document-store.js';
 
 /**
@@ -18,7 +18,7 @@ import { missingFailure, referenceKeyParts, type UpsertResult } from './document
  * Part of the document store (tables in records-migration.ts), used by the
  * bulk paths (src/loading).
  */
-export async function upsertDocuments(em: EntityManager, documents: readonly PreparedDocument[]): Promise<UpsertResult[]> {
+export async function upsertDocuments(em: EntityManager | PgTransaction, documents: readonly PreparedDocument[]): Promise<UpsertResult[]> {
   if (documents.length === 0) return [];
   const input = documents.map((d, n) => ({
     n,

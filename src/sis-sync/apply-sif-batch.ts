@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { prepareDocument, type PreparedDocument } from '../edfi/document-identity.js';
 import { isEdfiFailure } from '../edfi/edfi-problem.js';
 import { upsertDocuments } from '../records/batch-upsert.js';
-import { boundRows, inNativeTransaction, TEXT_ARRAY } from '../storage/bound-statements.js';
+import { autocommitRows, boundRows, inPgTransaction, TEXT_ARRAY } from '../storage/bound-statements.js';
 import type { SifJsonObject } from '../sif/json-mapping.js';
 import { relatedKeyValue } from '../sis-mapping/map-support.js';
 import { textOf } from '../sis-mapping/sif-object.js';
@@ -38,19 +38,27 @@ interface Ready {
   documents: PreparedDocument[];
 }
 
+/** Options of applySifAdds. */
+export interface ApplyAddsOptions {
+  /** How many objects that take the one-object path are applied at a time (default 4). */
+  concurrency?: number;
+  /** The batch may commit without waiting for the WAL flush (PgTransactionOptions): the caller commits synchronously after it. */
+  flushedLater?: boolean;
+}
+
 /**
  * Applies Add events of `objectName` with distinct RefIds (their order does
- * not matter); outcomes in input order. `concurrency` is for the objects
- * that take the one-object path.
+ * not matter); outcomes in input order.
  */
-export async function applySifAdds(orm: MikroORM, sync: SyncContext, objectName: string, objects: SifJsonObject[], concurrency = 4): Promise<ApplyOutcome[]> {
+export async function applySifAdds(orm: MikroORM, sync: SyncContext, objectName: string, objects: SifJsonObject[], options: ApplyAddsOptions = {}): Promise<ApplyOutcome[]> {
+  const { concurrency = 4, flushedLater = false } = options;
   const outcomes = new Array<ApplyOutcome | undefined>(objects.length);
   const { ready: prepared, single } = prepareBatch(sync, objectName, objects);
   // An Add for a RefId already stored replaces the object: what it no longer maps to goes, which only the one-object path does.
   const known = prepared.length > 0 ? await knownRefIds(orm, sync, objectName, prepared.map((r) => r.refId)) : new Set<string>();
   const ready = prepared.filter((r) => !known.has(r.refId));
   single.push(...prepared.filter((r) => known.has(r.refId)).map((r) => r.index));
-  const ids = ready.length > 0 ? await writeBatch(orm, sync, objectName, ready) : undefined;
+  const ids = ready.length > 0 ? await writeBatch(orm, sync, objectName, ready, flushedLater) : undefined;
   if (ids) {
     for (const r of ready) {
       const documents = r.resources.map((resource, i) => ({ resource, id: ids.get(r.index)![i]! }));
@@ -69,8 +77,8 @@ export async function applySifAdds(orm: MikroORM, sync: SyncContext, objectName:
 
 /** The RefIds among `refIds` the zone already has rows for (one primary-key lookup). */
 async function knownRefIds(orm: MikroORM, sync: SyncContext, objectName: string, refIds: string[]): Promise<Set<string>> {
-  const rows = await boundRows<{ ref_id: string }>(
-    orm.em.fork(),
+  const rows = await autocommitRows<{ ref_id: string }>(
+    orm.em,
     `SELECT DISTINCT ref_id FROM sif_ref_map WHERE zone_id = ? AND object_name = ? AND ref_id = ANY(${TEXT_ARRAY})`,
     [sync.zoneId, objectName, JSON.stringify(refIds)],
   );
@@ -116,7 +124,7 @@ function prepareOne(sync: SyncContext, objectName: string, object: SifJsonObject
  * ids by input index, or undefined when the store refused any document (the
  * transaction is rolled back).
  */
-async function writeBatch(orm: MikroORM, sync: SyncContext, objectName: string, ready: Ready[]): Promise<Map<number, string[]> | undefined> {
+async function writeBatch(orm: MikroORM, sync: SyncContext, objectName: string, ready: Ready[], flushedLater: boolean): Promise<Map<number, string[]> | undefined> {
   const levels = Math.max(...ready.map((r) => r.documents.length));
   // A document that references another of its own level cannot be written in the same statement.
   for (let level = 0; level < levels; level += 1) {
@@ -125,8 +133,8 @@ async function writeBatch(orm: MikroORM, sync: SyncContext, objectName: string, 
   }
   const refused = Symbol('refused');
   try {
-    // Begun and ended on the connection (inNativeTransaction): MikroORM's transactional() costs far more per batch.
-    return await inNativeTransaction(orm.em.fork(), async (tx) => {
+    // On a pooled pg connection (inPgTransaction): MikroORM's and knex's transactions cost far more per batch.
+    return await inPgTransaction(orm.em, async (tx) => {
       const ids = new Map<number, string[]>(ready.map((r) => [r.index, []]));
       for (let level = 0; level < levels; level += 1) {
         const at = ready.filter((r) => r.documents[level]);
@@ -138,7 +146,7 @@ async function writeBatch(orm: MikroORM, sync: SyncContext, objectName: string, 
       }
       await saveRefRows(tx, sync, objectName, ready, ids);
       return ids;
-    });
+    }, { flushedLater });
   } catch (error) {
     if (error === refused) return undefined;
     throw error;

@@ -145,7 +145,9 @@ export function sisNodeAgentBatch(options: SisNodeAgentOptions): NodeAgentBatchH
       return typeof object === 'object' && !Array.isArray(object);
     });
     try {
-      const outcomes = await applySifAdds(orm, await contextFor(zoneId), objectName, items.map(({ event }) => event.object[objectName] as SifJsonObject));
+      // The zone removes the delivered events with a synchronous commit after this (zone-delivery.ts), which also flushes the batch.
+      const objects = items.map(({ event }) => event.object[objectName] as SifJsonObject);
+      const outcomes = await applySifAdds(orm, await contextFor(zoneId), objectName, objects, { flushedLater: true });
       for (const [i, outcome] of outcomes.entries()) {
         if (outcome.kind !== 'failed') continue;
         const { event } = items[i]!;

@@ -10,7 +10,8 @@
  * and a statement name makes `pg` prepare each text once per connection, so
  * PostgreSQL can reuse the plan (PostgreSQL docs, "PREPARE": generic plans
  * after five executions). Also here: a transaction for native statements
- * that stays out of MikroORM's AsyncLocalStorage (inNativeTransaction).
+ * that stays out of MikroORM's AsyncLocalStorage (inNativeTransaction), and
+ * one held on a raw `pg` connection for hot batch paths (inPgTransaction).
  */
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -34,7 +35,8 @@ export const TEXT_ARRAY = 'ARRAY(SELECT jsonb_array_elements_text(?::jsonb))';
  * MikroORM exceptions. `prepared` false sends an unnamed statement (planned
  * for its actual parameters each time).
  */
-export async function boundRows<T>(em: EntityManager, sql: string, params: readonly unknown[], prepared = true): Promise<T[]> {
+export async function boundRows<T>(em: EntityManager | PgTransaction, sql: string, params: readonly unknown[], prepared = true): Promise<T[]> {
+  if (isPgTransaction(em)) return em.rows<T>(sql, params, prepared);
   const query = em.getConnection().getKnex().raw(sql, params as unknown[]);
   if (prepared) query.options({ name: statementName(sql) });
   const transaction = em.getTransactionContext<Knex.Transaction>();
@@ -58,7 +60,7 @@ function statementName(sql: string): string {
 }
 
 interface PooledConnection {
-  query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values?: readonly unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 interface ConnectionPool {
@@ -67,7 +69,21 @@ interface ConnectionPool {
 }
 
 /** Name and `$1…` text (from `?` placeholders, none inside literals) per SQL text, worked out once. */
-const autocommitStatements = new Map<string, { name: string; text: string }>();
+const pgStatements = new Map<string, { name: string; text: string }>();
+
+function pgStatement(sql: string): { name: string; text: string } {
+  let statement = pgStatements.get(sql);
+  if (statement === undefined) {
+    let n = 0;
+    statement = { name: statementName(sql), text: sql.replace(/\?/g, () => `$${++n}`) };
+    pgStatements.set(sql, statement);
+  }
+  return statement;
+}
+
+function poolOf(em: EntityManager): ConnectionPool {
+  return em.getConnection().getKnex().client as unknown as ConnectionPool;
+}
 
 /**
  * Runs `sql` in autocommit straight through `pg` on a connection of the
@@ -76,16 +92,64 @@ const autocommitStatements = new Map<string, { name: string; text: string }>();
  * query showed in profiles. Never inside a transaction.
  */
 export async function autocommitRows<T>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
-  const pool = em.getConnection().getKnex().client as unknown as ConnectionPool;
-  let statement = autocommitStatements.get(sql);
-  if (statement === undefined) {
-    let n = 0;
-    statement = { name: statementName(sql), text: sql.replace(/\?/g, () => `$${++n}`) };
-    autocommitStatements.set(sql, statement);
-  }
+  const pool = poolOf(em);
   const connection = await pool.acquireConnection();
   try {
-    return (await connection.query({ ...statement, values: params })).rows as T[];
+    return (await connection.query({ ...pgStatement(sql), values: params })).rows as T[];
+  } finally {
+    await pool.releaseConnection(connection);
+  }
+}
+
+/**
+ * A transaction held on one pooled `pg` connection, that runs named
+ * statements only (through `boundRows`). It never goes through knex or
+ * MikroORM: for a hot path's batch transaction, knex's transaction and
+ * query machinery took more CPU than the driver itself.
+ */
+export interface PgTransaction {
+  readonly kind: 'pg-transaction';
+  rows<T>(sql: string, params: readonly unknown[], prepared?: boolean): Promise<T[]>;
+}
+
+function isPgTransaction(target: EntityManager | PgTransaction): target is PgTransaction {
+  return (target as PgTransaction).kind === 'pg-transaction';
+}
+
+/** How a pg transaction commits. */
+export interface PgTransactionOptions {
+  /**
+   * Commit without waiting for the WAL flush (`synchronous_commit` off for
+   * this transaction only). Only for work that a later synchronous commit
+   * on the same server makes durable anyway: flushing the WAL up to that
+   * later commit flushes this one too.
+   */
+  flushedLater?: boolean;
+}
+
+/**
+ * Runs `work` in a transaction on a connection of the ORM's pool, begun and
+ * ended with plain BEGIN and COMMIT (ROLLBACK when `work` throws).
+ */
+export async function inPgTransaction<T>(em: EntityManager, work: (tx: PgTransaction) => Promise<T>, options: PgTransactionOptions = {}): Promise<T> {
+  const pool = poolOf(em);
+  const connection = await pool.acquireConnection();
+  const tx: PgTransaction = {
+    kind: 'pg-transaction',
+    rows: async <R>(sql: string, params: readonly unknown[], prepared = true) => {
+      const statement = pgStatement(sql);
+      return (await connection.query(prepared ? { ...statement, values: params } : { text: statement.text, values: params })).rows as R[];
+    },
+  };
+  try {
+    // One round trip for both (simple query protocol).
+    await connection.query({ text: options.flushedLater ? 'BEGIN; SET LOCAL synchronous_commit TO off' : 'BEGIN' });
+    const result = await work(tx);
+    await connection.query({ text: 'COMMIT' });
+    return result;
+  } catch (error) {
+    await connection.query({ text: 'ROLLBACK' }).catch(() => {});
+    throw error;
   } finally {
     await pool.releaseConnection(connection);
   }

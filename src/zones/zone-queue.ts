@@ -145,7 +145,12 @@ export async function claimDue(em: EntityManager, limit: number, leaseMs: number
     .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0));
 }
 
-/** Removes messages an in-process agent has processed (one statement for a batch). */
+/**
+ * Removes messages an in-process agent has processed (one statement for a
+ * batch). Committed synchronously: the WAL flush of this commit also makes
+ * durable what the agent committed without waiting for one (the SIS node
+ * agent's batches), so a removed message's effects are never lost.
+ */
 export async function removeDelivered(em: EntityManager, ids: string[]): Promise<void> {
   if (ids.length > 0) await autocommitRows(em, 'DELETE FROM zone_queue WHERE id = ANY(?::bigint[])', [`{${ids.join(',')}}`]);
 }
