@@ -81,6 +81,12 @@ function pgStatement(sql: string): { name: string; text: string } {
   return statement;
 }
 
+/** Runs `sql` (`?` placeholders) on a `pg` connection with bind parameters, as a named statement unless `prepared` is false. */
+async function rowsOn<T>(connection: PooledConnection, sql: string, params: readonly unknown[], prepared = true): Promise<T[]> {
+  const { name, text } = pgStatement(sql);
+  return (await connection.query(prepared ? { name, text, values: params } : { text, values: params })).rows as T[];
+}
+
 function poolOf(em: EntityManager): ConnectionPool {
   return em.getConnection().getKnex().client as unknown as ConnectionPool;
 }
@@ -95,7 +101,7 @@ export async function autocommitRows<T>(em: EntityManager, sql: string, params: 
   const pool = poolOf(em);
   const connection = await pool.acquireConnection();
   try {
-    return (await connection.query({ ...pgStatement(sql), values: params })).rows as T[];
+    return await rowsOn<T>(connection, sql, params);
   } finally {
     await pool.releaseConnection(connection);
   }
@@ -136,10 +142,7 @@ export async function inPgTransaction<T>(em: EntityManager, work: (tx: PgTransac
   const connection = await pool.acquireConnection();
   const tx: PgTransaction = {
     kind: 'pg-transaction',
-    rows: async <R>(sql: string, params: readonly unknown[], prepared = true) => {
-      const statement = pgStatement(sql);
-      return (await connection.query(prepared ? { ...statement, values: params } : { text: statement.text, values: params })).rows as R[];
-    },
+    rows: (sql, params, prepared) => rowsOn(connection, sql, params, prepared),
   };
   try {
     // One round trip for both (simple query protocol).
