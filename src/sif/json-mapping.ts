@@ -46,7 +46,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { readCompactSifXml } from './compact-sif-xml.js';
-import { readPlainXml, type OrderedNode } from './plain-xml.js';
+import { readPlainXml, type PlainXmlBuilder } from './plain-xml.js';
 import { sifError, sifFail, sifOk, SifErrorSignal, type SifResult } from './sif-error.js';
 
 /** The SIF 2.x namespace of infrastructure messages and data objects. */
@@ -135,6 +135,12 @@ for (const pair of ALWAYS_ARRAYS) {
 
 // ---------------------------------------------------------------- XML → JSON
 
+/** Text between elements, in fast-xml-parser's `preserveOrder` form. */
+type OrderedText = { '#text': string };
+/** An element in that form: its children under its qualified name, its attributes (undecoded) under `:@`. */
+type OrderedElement = { [tag: string]: OrderedNode[] } & { ':@'?: Record<string, string> };
+type OrderedNode = OrderedText | OrderedElement;
+
 const parser = new XMLParser({
   preserveOrder: true,
   ignoreAttributes: false,
@@ -161,9 +167,9 @@ const parser = new XMLParser({
  * (1/2), DOCTYPE/ENTITY declarations, foreign namespaces, a root other than
  * SIF_Message or nesting too deep (1/3). A plain SIF_GetMessage or
  * status-only SIF_Ack is read without the XML parser (compact-sif-xml.ts),
- * and any other message in plain XML by one well-formedness-checking pass
- * (plain-xml.ts), to the same JSON form; the validator and the parser
- * take the rest, and word every error.
+ * and any other valid message in plain XML by one well-formedness-checking
+ * pass (plain-xml.ts) straight into the same JSON form; the validator and
+ * the parser take the rest, and word every error.
  */
 export function parseSifXml(body: string | Uint8Array, limits: SifParseLimits = {}): SifResult<SifJsonDocument> {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -181,15 +187,14 @@ export function parseSifXml(body: string | Uint8Array, limits: SifParseLimits = 
   }
   const compact = readCompactSifXml(text);
   if (compact) return sifOk(compact);
-  let nodes = readPlainXml(text);
-  if (!nodes) {
-    const wellFormed = XMLValidator.validate(text, { allowBooleanAttributes: false });
-    if (wellFormed !== true) {
-      return sifFail(sifError(1, 2, `${wellFormed.err.msg} (line ${wellFormed.err.line}, column ${wellFormed.err.col})`));
-    }
+  const plain = readPlainSifXml(text, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+  if (plain) return sifOk(plain);
+  const wellFormed = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (wellFormed !== true) {
+    return sifFail(sifError(1, 2, `${wellFormed.err.msg} (line ${wellFormed.err.line}, column ${wellFormed.err.col})`));
   }
   try {
-    nodes ??= parser.parse(text) as OrderedNode[];
+    const nodes = parser.parse(text) as OrderedNode[];
     const roots = nodes.filter((n) => !('#text' in n) || String(n['#text']).trim() !== '');
     if (roots.length !== 1 || '#text' in roots[0]!) return sifFail(sifError(1, 2, 'the document must have exactly one root element'));
     const root = roots[0] as Exclude<OrderedNode, { '#text': string }>;
@@ -201,6 +206,83 @@ export function parseSifXml(body: string | Uint8Array, limits: SifParseLimits = 
     if (error instanceof SifErrorSignal) return sifFail(error.error);
     throw error;
   }
+}
+
+/**
+ * A message in the plain XML subset (plain-xml.ts) read straight into the
+ * JSON form, by the same rules as convertElement; undefined when the text is
+ * outside the subset or anything would be refused (namespace, depth, root),
+ * so that the full path words the error.
+ */
+export function readPlainSifXml(text: string, maxDepth = DEFAULT_MAX_DEPTH): SifJsonDocument | undefined {
+  try {
+    return readPlainXml(text, new JsonFormBuilder(maxDepth));
+  } catch (error) {
+    if (error instanceof SifErrorSignal) return undefined;
+    throw error;
+  }
+}
+
+/** An open element while the JSON form is built: what convertElement keeps in its locals. */
+interface OpenElement {
+  name: string;
+  scope: Map<string, string>;
+  result: SifJsonObject;
+  text: string;
+  hasAttributes: boolean;
+  hasChildren: boolean;
+}
+
+/** Builds the JSON form from the plain reader's pieces (rules 2–6, as convertElement applies them). */
+class JsonFormBuilder implements PlainXmlBuilder<SifJsonDocument> {
+  private readonly open: OpenElement[] = [];
+  private root: { name: string; value: SifJsonValue } | undefined;
+  private static readonly TOP_SCOPE = new Map([['xml', XML_NAMESPACE]]);
+
+  constructor(private readonly maxDepth: number) {}
+
+  start(qname: string, attributes: Record<string, string> | undefined): boolean {
+    const parent = this.open[this.open.length - 1];
+    if (this.open.length > this.maxDepth) return false;
+    const scope = attributes ? scopeOf(attributes, parent?.scope ?? JsonFormBuilder.TOP_SCOPE) : (parent?.scope ?? JsonFormBuilder.TOP_SCOPE);
+    const colon = qname.indexOf(':');
+    if (scope.get(colon < 0 ? '' : qname.slice(0, colon)) !== SIF_NAMESPACE) return false;
+    const name = colon < 0 ? qname : qname.slice(colon + 1);
+    const result: SifJsonObject = {};
+    let hasAttributes = false;
+    for (const attribute in attributes) {
+      if (attribute === 'xmlns' || attribute.startsWith('xmlns:')) continue;
+      result[`@${attributeName(attribute, scope, name)}`] = decodeEntities(attributes[attribute]!);
+      hasAttributes = true;
+    }
+    if (parent) parent.hasChildren = true;
+    this.open.push({ name, scope, result, text: '', hasAttributes, hasChildren: false });
+    return true;
+  }
+
+  text(run: string): void {
+    this.open[this.open.length - 1]!.text += run;
+  }
+
+  end(): void {
+    const element = this.open.pop()!;
+    const value = elementValue(element.result, decodeEntities(element.text), element.hasAttributes, element.hasChildren);
+    const parent = this.open[this.open.length - 1];
+    if (parent) appendChild(parent.result, parent.name, element.name, value);
+    else this.root = { name: element.name, value };
+  }
+
+  result(): SifJsonDocument | undefined {
+    if (this.root?.name !== 'SIF_Message') return undefined;
+    return { SIF_Message: typeof this.root.value === 'string' ? {} : (this.root.value as SifJsonObject) };
+  }
+}
+
+/** An element's value from its attributes and children (in `result`) and its text (rules 4 and 5). */
+function elementValue(result: SifJsonObject, text: string, hasAttributes: boolean, hasChildren: boolean): SifJsonValue {
+  if (!hasChildren && !hasAttributes) return text;
+  if (text !== '' && (!hasChildren || text.trim() !== '')) result['#text'] = text;
+  return result;
 }
 
 function elementTag(node: Exclude<OrderedNode, { '#text': string }>): string {
@@ -258,10 +340,7 @@ function convertElement(
     const converted = convertElement(child, scope, name, depth + 1, maxDepth);
     appendChild(result, name, converted.name, converted.value);
   }
-  const decoded = decodeEntities(text);
-  if (!hasChildren && !hasAttributes) return { name, value: decoded };
-  if (decoded !== '' && (!hasChildren || decoded.trim() !== '')) result['#text'] = decoded;
-  return { name, value: result };
+  return { name, value: elementValue(result, decodeEntities(text), hasAttributes, hasChildren) };
 }
 
 function attributeName(qname: string, scope: Map<string, string>, element: string): string {

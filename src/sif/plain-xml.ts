@@ -1,27 +1,38 @@
 /*
- * A reader for SIF messages in the plain XML that agents write: elements
- * and attributes with ASCII names, text, the five predefined entity
- * references, and an optional XML declaration (version 1.0, UTF-8). It
- * gives the same tree as fast-xml-parser's `preserveOrder` form (which
- * json-mapping.ts converts to the JSON form), in one pass instead of the
- * validator's pass and the parser's. On every text it reads, the document
- * is well-formed by construction (XML 1.0 §2.1): one root, start and end
- * tags that match, attributes quoted and each named once, no `<` in a value,
- * no `&` outside a reference. Anything outside that subset gives
- * `undefined`, and the caller takes the full path (XMLValidator, then the
- * parser), which also words every error: comments, CDATA, processing
- * instructions, DOCTYPE, character references, non-ASCII names, carriage
- * returns and other characters that XML normalizes or forbids, and every
- * malformed text. test/unit/plain-xml.test.ts checks that both paths give
- * the same JSON. Reading the XML was the largest part of a SIF_Event's
- * CPU time in the node (bench:sif); this pass takes about a third of it.
+ * A reader for SIF messages in the plain XML that agents write: elements and
+ * attributes with ASCII names, text, the five predefined entity references,
+ * and an optional XML declaration (version 1.0, UTF-8). It hands start tags,
+ * text and end tags to a builder as it goes (json-mapping.ts builds the JSON
+ * form from them, without an intermediate tree), in one pass instead of the
+ * validator's pass and the parser's. On every text it reads, the document is
+ * well-formed by construction (XML 1.0 §2.1): one root, start and end tags
+ * that match, attributes quoted and each named once, no `<` in a value, no
+ * `&` outside a reference. Anything outside that subset gives `undefined`,
+ * and the caller takes the full path (XMLValidator, then the parser), which
+ * also words every error: comments, CDATA, processing instructions, DOCTYPE,
+ * character references, non-ASCII names, carriage returns and other
+ * characters that XML normalizes or forbids, and every malformed text.
+ * test/unit/plain-xml.test.ts checks that both paths give the same JSON.
+ * Reading the XML was the largest part of a SIF_Event's CPU time in the node
+ * (bench:sif): this pass, building the JSON form as it goes, reads a
+ * StudentPersonal event in about a fifth of the time fast-xml-parser alone
+ * takes to parse it.
  */
 
-/** Text between elements, as fast-xml-parser's `preserveOrder` form holds it. */
-export type OrderedText = { '#text': string };
-/** An element: its children under its qualified name, its attributes (undecoded) under `:@`. */
-export type OrderedElement = { [tag: string]: OrderedNode[] } & { ':@'?: Record<string, string> };
-export type OrderedNode = OrderedText | OrderedElement;
+/**
+ * What the reader hands each piece of the document to, in document order;
+ * `start` may refuse an element (false), and the reader then gives up.
+ * `result` is asked for once the text was read to its end.
+ */
+export interface PlainXmlBuilder<T> {
+  /** A start tag: its qualified name and its attributes (values undecoded), undefined when it has none. */
+  start(name: string, attributes: Record<string, string> | undefined): boolean;
+  /** Character data (entity references undecoded) inside the innermost open element. */
+  text(run: string): void;
+  /** The end of the innermost open element. */
+  end(): void;
+  result(): T | undefined;
+}
 
 /** An XML declaration (XML 1.0 §2.8) of version 1.0 in UTF-8, only at the very start. */
 const DECLARATION = /^<\?xml[ \t\n]+version=(?:"1\.0"|'1\.0')(?:[ \t\n]+encoding=(?:"[Uu][Tt][Ff]-8"|'[Uu][Tt][Ff]-8'))?(?:[ \t\n]+standalone=(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\n]*\?>/;
@@ -54,11 +65,11 @@ function isNameChar(code: number): boolean {
 }
 
 /**
- * The document's root element in the `preserveOrder` form, as a one-element
- * list, or undefined when the text is outside the plain subset (the caller
- * then validates and parses it in full).
+ * Reads the document into `builder` and answers what it built, or undefined
+ * when the text is outside the plain subset or the builder refused an
+ * element (the caller then validates and parses it in full).
  */
-export function readPlainXml(text: string): OrderedNode[] | undefined {
+export function readPlainXml<T>(text: string, builder: PlainXmlBuilder<T>): T | undefined {
   let pos = 0;
   if (text.startsWith('<?xml')) {
     const declaration = DECLARATION.exec(text);
@@ -67,36 +78,38 @@ export function readPlainXml(text: string): OrderedNode[] | undefined {
   }
   OUTSIDE_SUBSET.lastIndex = pos;
   if (OUTSIDE_SUBSET.test(text)) return undefined;
-  const reader = new PlainReader(text, pos);
-  return reader.document();
+  const reader = new PlainReader(text, pos, builder);
+  return reader.document() ? builder.result() : undefined;
 }
 
 /** The reader's state: the text, where it is, and the open elements. */
-class PlainReader {
-  private readonly open: Array<{ name: string; children: OrderedNode[] }> = [];
+class PlainReader<T> {
+  /** The names of the open elements, innermost last. */
+  private readonly open: string[] = [];
 
   constructor(
     private readonly text: string,
     private pos: number,
+    private readonly builder: PlainXmlBuilder<T>,
   ) {}
 
-  document(): OrderedNode[] | undefined {
+  /** Whether the whole text is one root element in the subset, every piece taken by the builder. */
+  document(): boolean {
     this.skipSpace();
-    if (this.text.charCodeAt(this.pos) !== LT) return undefined;
-    const roots: OrderedNode[] = [];
-    if (!this.element(roots)) return undefined;
+    if (this.text.charCodeAt(this.pos) !== LT) return false;
+    if (!this.element()) return false;
     while (this.open.length > 0) {
       const next = this.text.indexOf('<', this.pos);
-      if (next < 0) return undefined;
-      if (next > this.pos && !this.textRun(next)) return undefined;
-      if (!(this.text.charCodeAt(next + 1) === SLASH ? this.endTag() : this.element(this.open[this.open.length - 1]!.children))) return undefined;
+      if (next < 0) return false;
+      if (next > this.pos && !this.textRun(next)) return false;
+      if (!(this.text.charCodeAt(next + 1) === SLASH ? this.endTag() : this.element())) return false;
     }
     this.skipSpace();
-    return this.pos === this.text.length ? roots : undefined;
+    return this.pos === this.text.length;
   }
 
-  /** A start tag (or empty-element tag) at `pos`, appended to `siblings`. */
-  private element(siblings: OrderedNode[]): boolean {
+  /** A start tag (or empty-element tag) at `pos`. */
+  private element(): boolean {
     this.pos += 1;
     const name = this.name();
     if (name === undefined) return false;
@@ -105,12 +118,10 @@ class PlainReader {
       const spaced = this.skipSpace();
       const code = this.text.charCodeAt(this.pos);
       if (code === GT || (code === SLASH && this.text.charCodeAt(this.pos + 1) === GT)) {
-        const children: OrderedNode[] = [];
-        const node = { [name]: children } as OrderedElement;
-        if (attributes) node[':@'] = attributes;
-        siblings.push(node);
+        if (!this.builder.start(name, attributes)) return false;
         this.pos += code === GT ? 1 : 2;
-        if (code === GT) this.open.push({ name, children });
+        if (code === GT) this.open.push(name);
+        else this.builder.end();
         return true;
       }
       if (!spaced) return false;
@@ -143,11 +154,12 @@ class PlainReader {
   private endTag(): boolean {
     this.pos += 2;
     const name = this.name();
-    if (name === undefined || name !== this.open[this.open.length - 1]?.name) return false;
+    if (name === undefined || name !== this.open[this.open.length - 1]) return false;
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) !== GT) return false;
     this.pos += 1;
     this.open.pop();
+    this.builder.end();
     return true;
   }
 
@@ -155,7 +167,7 @@ class PlainReader {
   private textRun(end: number): boolean {
     const run = this.text.slice(this.pos, end);
     if (run.includes('&') && AMPERSAND.test(run)) return false;
-    this.open[this.open.length - 1]!.children.push({ '#text': run });
+    this.builder.text(run);
     this.pos = end;
     return true;
   }

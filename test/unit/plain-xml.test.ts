@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSifXml } from '../../src/sif/json-mapping.js';
-import { readPlainXml } from '../../src/sif/plain-xml.js';
+import { parseSifXml, readPlainSifXml } from '../../src/sif/json-mapping.js';
 import { encodeSif } from '../../src/sif/sif-codec.js';
 import { newHeader, SIF_VERSION, type SifRequest } from '../../src/sif/sif-message.js';
 import { answerPackets } from '../../src/sis-agent/sis-answers.js';
@@ -57,20 +56,34 @@ describe('the plain XML reader', () => {
   ];
   for (const [what, text] of read) {
     it(`reads ${what} as the full path does`, () => {
-      expect(readPlainXml(text)).toBeDefined();
+      expect(readPlainSifXml(text)).toBeDefined();
       const plain = parseSifXml(text);
       expect(plain.kind).toBe('ok');
       expect(plain).toEqual(fullParse(text));
     });
   }
 
-  it('gives the same SIF_Error as the full path for a well-formed message in a foreign namespace', () => {
+  it('leaves a well-formed message in a foreign namespace to the full path, which words the SIF_Error', () => {
     const text = event(NAME, 'xmlns="urn:other" Version="2.4"');
-    expect(readPlainXml(text)).toBeDefined();
+    expect(readPlainSifXml(text)).toBeUndefined();
     const plain = parseSifXml(text);
     expect(plain.kind === 'error' && [plain.error.category, plain.error.code]).toEqual([1, 3]);
     expect(plain).toEqual(fullParse(text));
   });
+
+  const refused: Array<[string, string, number]> = [
+    ['elements nested deeper than the limit', event(`${NAME}${'<A>'.repeat(70)}1${'</A>'.repeat(70)}`), 3],
+    ['an attribute in an undeclared namespace', event(NAME.replace('Type="04"', 'Type="04" q:Kind="x"')), 3],
+    ['a root other than SIF_Message', event(NAME).replace(/SIF_Message/g, 'SIF_Other'), 3],
+  ];
+  for (const [what, text, code] of refused) {
+    it(`leaves a well-formed message with ${what} to the full path, which refuses it with 1/${code}`, () => {
+      expect(readPlainSifXml(text)).toBeUndefined();
+      const result = parseSifXml(text);
+      expect(result.kind === 'error' && [result.error.category, result.error.code]).toEqual([1, code]);
+      expect(result).toEqual(fullParse(text));
+    });
+  }
 
   const left: Array<[string, string]> = [
     ['a comment', event(`<!-- hi -->${NAME}`)],
@@ -89,7 +102,7 @@ describe('the plain XML reader', () => {
   ];
   for (const [what, text] of left) {
     it(`leaves a message with ${what} to the full path, with the same result`, () => {
-      expect(readPlainXml(text)).toBeUndefined();
+      expect(readPlainSifXml(text)).toBeUndefined();
       expect(parseSifXml(text)).toEqual(fullParse(text));
     });
   }
@@ -112,7 +125,7 @@ describe('the plain XML reader', () => {
   ];
   for (const [what, text] of malformed) {
     it(`refuses ${what} through the full path (not well-formed: 1/2)`, () => {
-      expect(readPlainXml(text)).toBeUndefined();
+      expect(readPlainSifXml(text)).toBeUndefined();
       const result = parseSifXml(text);
       expect(result.kind === 'error' && [result.error.category, result.error.code]).toEqual([1, 2]);
     });
@@ -136,7 +149,7 @@ describe('the plain XML reader', () => {
         else if (kind === 1) text = text.slice(0, at) + pieces[random(pieces.length)]! + text.slice(at);
         else text = text.slice(0, at) + text.slice(at, at + 1 + random(12)) + text.slice(at);
       }
-      if (readPlainXml(text) === undefined) continue;
+      if (readPlainSifXml(text) === undefined) continue;
       accepted += 1;
       expect({ text, result: parseSifXml(text) }).toEqual({ text, result: fullParse(text) });
     }
