@@ -41,6 +41,21 @@ describe('inPgTransaction', () => {
     for (let i = 0; i < 6; i += 1) expect(await count()).toBe(before);
   });
 
+  it('loses the work of a transaction whose connection dies, and the pool goes on with a new connection', async () => {
+    const before = await count();
+    const dying = inPgTransaction(orm.em, async (tx) => {
+      await boundRows(tx, 'INSERT INTO pg_tx_probe (n) VALUES (?)', [20]);
+      const [{ pid }] = (await boundRows<{ pid: number }>(tx, 'SELECT pg_backend_pid() AS pid', [])) as [{ pid: number }];
+      // As when PostgreSQL ends a backend (a restart, an administrator): the ROLLBACK fails too.
+      await autocommitRows(orm.em, 'SELECT pg_terminate_backend(?::int)', [pid]);
+      await boundRows(tx, 'INSERT INTO pg_tx_probe (n) VALUES (?)', [21]);
+    });
+    await expect(dying).rejects.toThrow();
+    for (let i = 0; i < 6; i += 1) expect(await count()).toBe(before);
+    await inPgTransaction(orm.em, (tx) => boundRows(tx, 'INSERT INTO pg_tx_probe (n) VALUES (?)', [22]));
+    expect(await count()).toBe(before + 1);
+  });
+
   it('turns off waiting for the WAL flush only inside a transaction that asks for it', async () => {
     const setting = (tx: Parameters<typeof boundRows>[0]) => boundRows<{ synchronous_commit: string }>(tx, 'SHOW synchronous_commit', [], false);
     expect(await inPgTransaction(orm.em, setting, { flushedLater: true })).toEqual([{ synchronous_commit: 'off' }]);
