@@ -8,7 +8,9 @@
  *       (target ≥ 1,500/s). The SIS side is Debian's wrk when installed, sending each event once
  *       (support/each-request-once.lua), as bench:transfer does: it takes a fraction of the CPU
  *       of a JavaScript client on the same two cores. BENCH_SENDERS=node (or no wrk) sends
- *       from this process with node:http;
+ *       from this process with node:http. The node first takes BENCH_SIF_WARMUP events (default
+ *       as many as (a) sends) the same way, unmeasured but printed: a server runs warm, and in a
+ *       fresh process V8's optimizing compiler takes a sixth of the node's CPU for seconds;
  *   (b) a pull agent draining its queue: M events wait for a pull subscriber, which fetches
  *       them one by one with SIF_GetMessage and acknowledges each with a SIF_Ack
  *       (target ≥ 2,000 events/s), beside its floor: the same two sequential round trips
@@ -25,6 +27,7 @@
  *
  *   npm run bench:sif
  *   BENCH_SIF_EVENTS=2000 BENCH_SIF_DRAIN=2000 npm run bench:sif     # a quick run
+ *   BENCH_SIF_WARMUP=0 npm run bench:sif                              # (a) on a cold node
  *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:sif                     # plus a CPU profile of the node process
  *   BENCH_SQL_STATS=1 npm run bench:sif                               # plus the top statements of (a) and (b), planning counted
  */
@@ -55,6 +58,7 @@ import { sendEachOnceWithWrk, WRK_INSTALLED } from './support/wrk.js';
 
 const EVENTS = Number(process.env.BENCH_SIF_EVENTS ?? 10_000);
 const DRAIN = Number(process.env.BENCH_SIF_DRAIN ?? 10_000);
+const WARMUP = Number(process.env.BENCH_SIF_WARMUP ?? EVENTS);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const district = { ncesId: '0499901', name: 'Benchmark Unified School District', state: 'AZ' };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -141,13 +145,13 @@ async function sendEvents(base: string, url: URL, bodies: Buffer[], file: string
 }
 
 /**
- * Resolves once every student of (a) is in the Ed-Fi store (their ref-map
- * rows); fails when an event failed to map. It polls with index lookups
+ * Resolves once `expected` students of (a) (warm-up included) are in the
+ * Ed-Fi store (their ref-map rows); fails when an event failed to map. It polls with index lookups
  * (the last event's student is stored, the node agent's queue is empty, no
  * mapping failed) and counts the rows only then: counting every 20 ms took
  * a tenth of PostgreSQL's CPU from what is measured.
  */
-async function waitForStore(orm: MikroORM, lastRefId: string): Promise<void> {
+async function waitForStore(orm: MikroORM, lastRefId: string, expected: number): Promise<void> {
   const em = orm.em.fork();
   for (;;) {
     // One named statement per poll (planned once): the poll must cost PostgreSQL next to nothing.
@@ -161,7 +165,7 @@ async function waitForStore(orm: MikroORM, lastRefId: string): Promise<void> {
     if (poll!.failed) throw new Error('events failed to map; see sif_sync_failure');
     if (poll!.likely) {
       const [row] = await em.execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_ref_map WHERE zone_id = 'bench-sis' AND object_name = 'StudentPersonal' AND resource = 'students'`);
-      if (Number(row!.n) >= EVENTS) return;
+      if (Number(row!.n) >= expected) return;
     }
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -303,15 +307,27 @@ try {
   expectSuccess(await post(setup, sisUrl, message('SIS-AGENT', '<SIF_Name>SIS</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode>', 'SIF_Register')), 'SIF_Register');
   expectSuccess(await post(setup, sisUrl, message('SIS-AGENT', '<SIF_Object ObjectName="StudentPersonal"/>', 'SIF_Provide')), 'SIF_Provide');
 
+  const pgdata = join(dir, 'postgres', 'pgdata');
+  // Students of the warm-up come after those of (a) and (d) (studentUniqueIds must not meet).
+  const warmupFirst = 2 * EVENTS;
+  let warmup: { rate: number; cpu: string } | undefined;
+  if (WARMUP > 0) {
+    console.log(`(a) warm-up: ${fmt(WARMUP)} StudentPersonal Add events the same way, not measured…`);
+    const warmupBodies = Array.from({ length: WARMUP }, (_, i) => Buffer.from(studentEvent(warmupFirst + i)));
+    const cpuBefore = cpuNow(child, pgdata);
+    const started = performance.now();
+    const sent = await sendEvents(base, sisUrl, warmupBodies, join(dir, 'warmup.http'), () => waitForStore(orm, studentRefId(warmupFirst + WARMUP - 1), WARMUP));
+    warmup = { rate: WARMUP / (sent.seconds ?? (performance.now() - started) / 1000), cpu: cpuPerEvent(cpuBefore, cpuNow(child, pgdata), WARMUP) };
+  }
+
   const events = Array.from({ length: EVENTS }, (_, i) => studentEvent(i));
   const eventBodies = events.map((xml) => Buffer.from(xml));
   console.log(`(a) POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/bench-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
   await sqlStats(orm, '(a)', true);
-  const pgdata = join(dir, 'postgres', 'pgdata');
   const cpuBeforeA = cpuNow(child, pgdata);
   const startedA = performance.now();
   // Encoded once beforehand: the SIS agent's side shares the machine's two cores with the node.
-  const sentA = await sendEvents(base, sisUrl, eventBodies, join(dir, 'events.http'), () => waitForStore(orm, studentRefId(EVENTS - 1)));
+  const sentA = await sendEvents(base, sisUrl, eventBodies, join(dir, 'events.http'), () => waitForStore(orm, studentRefId(EVENTS - 1), WARMUP + EVENTS));
   const secondsA = sentA.seconds ?? (performance.now() - startedA) / 1000;
   const cpuA = cpuPerEvent(cpuBeforeA, cpuNow(child, pgdata), EVENTS);
   await sqlStats(orm, '(a)', false);
@@ -372,6 +388,7 @@ try {
   console.log(`  (b) pull agent draining its queue       ${fmt(DRAIN / secondsB).padStart(8)} events/s   target ≥ 2,000   (${fmt(DRAIN)} in ${secondsB.toFixed(2)} s, one SIF_GetMessage + one SIF_Ack each)`);
   console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(DRAIN / secondsB0)} events/s (no zone, no database; the same client)`);
   console.log(`      (a) ${cpuA}; (b) ${cpuB}`);
+  if (warmup) console.log(`      (a) came after a warm-up of ${fmt(WARMUP)} events, on the node cold: ${fmt(warmup.rate)} events/s, ${warmup.cpu}`);
   console.log(`  (d) mapping + batch upserts          ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
   console.log(`  (c) baseline: fast-xml-parser parse     ${fmt(EVENTS / secondsC).padStart(8)} messages/s   (same ${fmt(EVENTS)} messages, ${(Buffer.byteLength(events[0]!) / 1024).toFixed(1)} KiB each)`);
   console.log(`      the zone's own reading (decodeSif: XML → JSON form → typed message) ${fmt(EVENTS / secondsR)} messages/s`);
