@@ -9,8 +9,9 @@
  *       (support/each-request-once.lua), as bench:transfer does: it takes a fraction of the CPU
  *       of a JavaScript client on the same two cores. BENCH_SENDERS=node (or no wrk) sends
  *       from this process with node:http. The node first takes BENCH_SIF_WARMUP events (default
- *       as many as (a) sends) the same way, unmeasured but printed: a server runs warm, and in a
- *       fresh process V8's optimizing compiler takes a sixth of the node's CPU for seconds;
+ *       as many as (a) sends) the same way, unmeasured but printed, and (b) runs between the two:
+ *       a server runs warm, and in a fresh process V8's optimizing compiler takes a sixth of the
+ *       node's CPU for seconds;
  *   (b) a pull agent draining its queue: M events wait for a pull subscriber, which fetches
  *       them one by one with SIF_GetMessage and acknowledges each with a SIF_Ack
  *       (target ≥ 2,000 events/s), beside its floor: the same two sequential round trips
@@ -312,25 +313,13 @@ try {
   const warmupFirst = 2 * EVENTS;
   let warmup: { rate: number; cpu: string } | undefined;
   if (WARMUP > 0) {
-    console.log(`(a) warm-up: ${fmt(WARMUP)} StudentPersonal Add events the same way, not measured…`);
+    console.log(`(a) warm-up: ${fmt(WARMUP)} StudentPersonal Add events the same way, on the node cold, not counted in (a)…`);
     const warmupBodies = Array.from({ length: WARMUP }, (_, i) => Buffer.from(studentEvent(warmupFirst + i)));
     const cpuBefore = cpuNow(child, pgdata);
     const started = performance.now();
     const sent = await sendEvents(base, sisUrl, warmupBodies, join(dir, 'warmup.http'), () => waitForStore(orm, studentRefId(warmupFirst + WARMUP - 1), WARMUP));
     warmup = { rate: WARMUP / (sent.seconds ?? (performance.now() - started) / 1000), cpu: cpuPerEvent(cpuBefore, cpuNow(child, pgdata), WARMUP) };
   }
-
-  const events = Array.from({ length: EVENTS }, (_, i) => studentEvent(i));
-  const eventBodies = events.map((xml) => Buffer.from(xml));
-  console.log(`(a) POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/bench-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
-  await sqlStats(orm, '(a)', true);
-  const cpuBeforeA = cpuNow(child, pgdata);
-  const startedA = performance.now();
-  // Encoded once beforehand: the SIS agent's side shares the machine's two cores with the node.
-  const sentA = await sendEvents(base, sisUrl, eventBodies, join(dir, 'events.http'), () => waitForStore(orm, studentRefId(EVENTS - 1), WARMUP + EVENTS));
-  const secondsA = sentA.seconds ?? (performance.now() - startedA) / 1000;
-  const cpuA = cpuPerEvent(cpuBeforeA, cpuNow(child, pgdata), EVENTS);
-  await sqlStats(orm, '(a)', false);
 
   console.log(`(b) ${fmt(DRAIN)} events queued for a pull subscriber, drained with SIF_GetMessage + SIF_Ack…`);
   const drainUrl = new URL(`${base}/zones/bench-pull`);
@@ -358,6 +347,17 @@ try {
   await sqlStats(orm, '(b)', false);
   drainer.close();
   const secondsB0 = await sequentialFloor(DRAIN);
+  const events = Array.from({ length: EVENTS }, (_, i) => studentEvent(i));
+  const eventBodies = events.map((xml) => Buffer.from(xml));
+  console.log(`(a) POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/bench-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
+  await sqlStats(orm, '(a)', true);
+  const cpuBeforeA = cpuNow(child, pgdata);
+  const startedA = performance.now();
+  // Encoded once beforehand: the SIS agent's side shares the machine's two cores with the node.
+  const sentA = await sendEvents(base, sisUrl, eventBodies, join(dir, 'events.http'), () => waitForStore(orm, studentRefId(EVENTS - 1), WARMUP + EVENTS));
+  const secondsA = sentA.seconds ?? (performance.now() - startedA) / 1000;
+  const cpuA = cpuPerEvent(cpuBeforeA, cpuNow(child, pgdata), EVENTS);
+  await sqlStats(orm, '(a)', false);
 
   console.log('(d) for comparison: mapping + Ed-Fi upserts alone (applySifAdds in this process, one batch, no zone, no HTTP)…');
   await ensureDistrict(orm, district);
@@ -388,7 +388,7 @@ try {
   console.log(`  (b) pull agent draining its queue       ${fmt(DRAIN / secondsB).padStart(8)} events/s   target ≥ 2,000   (${fmt(DRAIN)} in ${secondsB.toFixed(2)} s, one SIF_GetMessage + one SIF_Ack each)`);
   console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(DRAIN / secondsB0)} events/s (no zone, no database; the same client)`);
   console.log(`      (a) ${cpuA}; (b) ${cpuB}`);
-  if (warmup) console.log(`      (a) came after a warm-up of ${fmt(WARMUP)} events, on the node cold: ${fmt(warmup.rate)} events/s, ${warmup.cpu}`);
+  if (warmup) console.log(`      (a) came after a warm-up of ${fmt(WARMUP)} events (then (b)); on the node cold they ran at ${fmt(warmup.rate)} events/s, ${warmup.cpu}`);
   console.log(`  (d) mapping + batch upserts          ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
   console.log(`  (c) baseline: fast-xml-parser parse     ${fmt(EVENTS / secondsC).padStart(8)} messages/s   (same ${fmt(EVENTS)} messages, ${(Buffer.byteLength(events[0]!) / 1024).toFixed(1)} KiB each)`);
   console.log(`      the zone's own reading (decodeSif: XML → JSON form → typed message) ${fmt(EVENTS / secondsR)} messages/s`);
