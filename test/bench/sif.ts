@@ -147,10 +147,10 @@ async function sendEvents(base: string, url: URL, bodies: Buffer[], file: string
 
 /**
  * Resolves once `expected` students of (a) (warm-up included) are in the
- * Ed-Fi store (their ref-map rows); fails when an event failed to map. It polls with index lookups
- * (the last event's student is stored, the node agent's queue is empty, no
- * mapping failed) and counts the rows only then: counting every 20 ms took
- * a tenth of PostgreSQL's CPU from what is measured.
+ * Ed-Fi store (their ref-map rows); fails when an event failed to map. It
+ * polls with index lookups (the last event's student is stored, the node
+ * agent's queue is empty, no mapping failed) and counts the rows only then:
+ * counting every 20 ms took a tenth of PostgreSQL's CPU from what is measured.
  */
 async function waitForStore(orm: MikroORM, lastRefId: string, expected: number): Promise<void> {
   const em = orm.em.fork();
@@ -347,6 +347,7 @@ try {
   await sqlStats(orm, '(b)', false);
   drainer.close();
   const secondsB0 = await sequentialFloor(DRAIN);
+
   const events = Array.from({ length: EVENTS }, (_, i) => studentEvent(i));
   const eventBodies = events.map((xml) => Buffer.from(xml));
   console.log(`(a) POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/bench-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
