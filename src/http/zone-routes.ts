@@ -36,6 +36,13 @@ async function seedZones(orm: MikroORM): Promise<void> {
   if (folder.kind === 'ok') await replaceZones(em, folder.zones.filter((z) => z.owner === 'node'), 'node');
 }
 
+/** How the zone routes deliver to the node's own agent. */
+export interface ZoneRoutesOptions {
+  nodeAgent?: NodeAgentHandler;
+  nodeAgentBatch?: NodeAgentBatchHandler;
+  startDelivery?: () => ZoneDeliveryWorker;
+}
+
 /**
  * The zone endpoint `POST /zones/{zoneId}` (DESIGN §4): SIF 2.x messages as
  * XML (application/xml, text/xml) or JSON (application/json). Bodies are
@@ -43,15 +50,19 @@ async function seedZones(orm: MikroORM): Promise<void> {
  * media type — is answered as a SIF_Ack error, never as a Fastify error page.
  * `nodeAgent` receives what the zones deliver to the node's own agent
  * (default: onObjectForNode in src/zones/node-agent.ts), one message at a
- * time; `nodeAgentBatch`, when given, receives them many at a time instead.
+ * time; `nodeAgentBatch`, when given, receives them many at a time instead;
+ * `startDelivery`, when given, starts the delivery worker elsewhere (the SIS
+ * agent thread, src/sis-sync/agent-thread.ts) and replaces both.
  */
-export function zoneRoutes(options: { nodeAgent?: NodeAgentHandler; nodeAgentBatch?: NodeAgentBatchHandler } = {}): NodeRoutes {
+export function zoneRoutes(options: ZoneRoutesOptions = {}): NodeRoutes {
   return async (app, deps) => {
     await seedZones(deps.orm);
-    const worker = startZoneDelivery(deps.orm, {
-      ...(options.nodeAgent ? { nodeAgent: options.nodeAgent } : {}),
-      ...(options.nodeAgentBatch ? { nodeAgentBatch: options.nodeAgentBatch } : {}),
-    });
+    const worker =
+      options.startDelivery?.() ??
+      startZoneDelivery(deps.orm, {
+        ...(options.nodeAgent ? { nodeAgent: options.nodeAgent } : {}),
+        ...(options.nodeAgentBatch ? { nodeAgentBatch: options.nodeAgentBatch } : {}),
+      });
     workers.set(deps.orm, worker);
     // One context for every message: the zone runs raw statements only (no entities, no identity map), each
     // message in its own statement or transaction, so a fork per request would be pure cost at thousands a second.

@@ -22,7 +22,7 @@ export async function startNode(config: RexConfig, database?: RoleDatabase): Pro
   const db = database ?? (await openRoleDatabase(config, nodeSchema));
   // One set of national message handlers serves both ways in: the push endpoint and the pull poller.
   const nationalHandlers = new NationalHandlers();
-  const app = await buildNodeApp({ config, orm: db.orm, nationalHandlers });
+  const app = await buildNodeApp({ config, orm: db.orm, nationalHandlers, databaseUrl: db.url });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;

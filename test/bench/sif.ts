@@ -3,8 +3,9 @@
  *
  *   (a) StudentPersonal Add events per second through the zone endpoint into the Ed-Fi store:
  *       the SIS side POSTs N events as XML over 16 connections to a real node process, which
- *       parses them, checks rights, queues them for its own agent, maps them and upserts students
- *       and their district associations, and acks; timed until the last one is in the store
+ *       parses them, checks rights, queues them for its own agent and acks, while the agent (in its
+ *       thread) maps them and upserts students and their district associations; timed until the last
+ *       one is in the store
  *       (target ≥ 1,500/s). The SIS side is Debian's wrk when installed, sending each event once
  *       (support/each-request-once.lua), as bench:transfer does: it takes a fraction of the CPU
  *       of a JavaScript client on the same two cores. BENCH_SENDERS=node (or no wrk) sends

@@ -48,12 +48,15 @@ export function sisHeader(id = msgId()): string {
   return `<SIF_Header><SIF_MsgId>${id}</SIF_MsgId><SIF_Timestamp>2026-01-15T10:00:00Z</SIF_Timestamp><SIF_SourceId>SIS-AGENT</SIF_SourceId></SIF_Header>`;
 }
 
-/** Starts the node and, unless `samples` is false, loads the base samples (see {@link SisSyncApp}). */
-export async function startSisSyncApp(provided: readonly string[], { samples = true } = {}): Promise<SisSyncApp> {
+/**
+ * Starts the node and, unless `samples` is false, loads the base samples (see {@link SisSyncApp}).
+ * With `thread`, the node agent runs in its SIS agent thread, as in a node process.
+ */
+export async function startSisSyncApp(provided: readonly string[], { samples = true, thread = false } = {}): Promise<SisSyncApp> {
   const url = await createTestDatabase('node');
   const orm = await openDatabase(url, nodeSchema, 10);
   const config = testNodeConfig(url, { ncesId: '0499901', name: 'Saguaro Unified', state: 'AZ' }, { edfi: { requireToken: false } });
-  const app = await buildNodeApp({ config, orm });
+  const app = await buildNodeApp({ config, orm, ...(thread ? { databaseUrl: url } : {}) });
   const post = async (xml: string): Promise<SifAck> => {
     const response = await app.inject({ method: 'POST', url: `/zones/${ZONE}`, headers: { 'content-type': 'application/xml' }, payload: xml });
     const decoded = decodeSif(response.body, 'xml');
