@@ -14,7 +14,14 @@ import { sisNodeAgentBatchFor } from './sis-node-agent.js';
 const port = parentPort!;
 const { config, databaseUrl } = (workerData as { data: AgentThreadData }).data;
 const post = (message: FromAgentThread) => port.postMessage(message);
-const logAt = (level: 'info' | 'warn') => (object: object, message: string) => post({ type: 'log', level, object, message });
+const logAt = (level: 'info' | 'warn') => (object: object, message: string) => {
+  try {
+    post({ type: 'log', level, object, message });
+  } catch {
+    // A log object that cannot be cloned to the main thread must not fail the batch that logged it.
+    post({ type: 'log', level, object: { detail: String(object) }, message });
+  }
+};
 
 // Few connections: one batch runs at a time; the rest serve failures and the node agent's own acks.
 const orm = await openDatabase(databaseUrl, nodeSchema, 4);
