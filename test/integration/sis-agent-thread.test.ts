@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSisAgentThread } from '../../src/sis-sync/agent-thread.js';
 import { queueDepth } from '../../src/zones/zone-queue.js';
+import { testNodeConfig } from '../support/node-config.js';
 import { SIS_ZONE, startSisSyncApp, type SisSyncApp } from '../support/sis-sync-app.js';
 import { SIS_REF, STUDENT_XML } from '../support/sis-samples.js';
 
@@ -45,4 +47,21 @@ describe('the SIS node agent in its own thread', () => {
     expect(await sync.get('students', 'studentUniqueId=708000102')).toEqual([]);
     expect(await queueDepth(sync.orm.em.fork(), SIS_ZONE, 'REX-NODE')).toEqual({ queued: 0, blocked: 0 });
   });
+});
+
+describe('a SIS agent thread that cannot reach its database', () => {
+  it('reports the failure, starts again, leaves no drain waiting, and stops', async () => {
+    const errors: string[] = [];
+    const log = { info() {}, warn() {}, error: (_object: object, message: string) => void errors.push(message) };
+    const config = testNodeConfig('postgres://nobody:wrong@127.0.0.1:1/none', { ncesId: '0499903', name: 'Unreachable USD', state: 'AZ' });
+    const thread = startSisAgentThread({ config, databaseUrl: 'postgres://nobody:wrong@127.0.0.1:1/none' }, log);
+    try {
+      await expect(thread.drain()).rejects.toThrow(/SIS agent thread/);
+      // Started again after each failure: a second report comes from a second thread.
+      await expect.poll(() => errors.length, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(2);
+      expect(errors[0]).toBe('the SIS agent thread failed');
+    } finally {
+      await thread.stop();
+    }
+  }, 60_000);
 });
