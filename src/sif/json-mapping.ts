@@ -198,7 +198,7 @@ export function parseSifXml(body: string | Uint8Array, limits: SifParseLimits = 
     const roots = nodes.filter((n) => !('#text' in n) || String(n['#text']).trim() !== '');
     if (roots.length !== 1 || '#text' in roots[0]!) return sifFail(sifError(1, 2, 'the document must have exactly one root element'));
     const root = roots[0] as Exclude<OrderedNode, { '#text': string }>;
-    const converted = convertElement(root, new Map([['xml', XML_NAMESPACE]]), '', 0, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
+    const converted = convertElement(root, new Map([['xml', XML_NAMESPACE]]), 0, limits.maxDepth ?? DEFAULT_MAX_DEPTH);
     if (converted.name !== 'SIF_Message') return sifFail(sifError(1, 3, `the root element is ${converted.name}, not SIF_Message`));
     const message = typeof converted.value === 'string' ? {} : (converted.value as SifJsonObject);
     return sifOk({ SIF_Message: message });
@@ -223,17 +223,7 @@ export function readPlainSifXml(text: string, maxDepth = DEFAULT_MAX_DEPTH): Sif
   }
 }
 
-/** An open element while the JSON form is built: what convertElement keeps in its locals. */
-interface OpenElement {
-  name: string;
-  scope: Map<string, string>;
-  result: SifJsonObject;
-  text: string;
-  hasAttributes: boolean;
-  hasChildren: boolean;
-}
-
-/** Builds the JSON form from the plain reader's pieces (rules 2–6, as convertElement applies them). */
+/** Builds the JSON form from the plain reader's pieces, element by element as convertElement does. */
 class JsonFormBuilder implements PlainXmlBuilder<SifJsonDocument> {
   private readonly open: OpenElement[] = [];
   private root: { name: string; value: SifJsonValue } | undefined;
@@ -241,23 +231,10 @@ class JsonFormBuilder implements PlainXmlBuilder<SifJsonDocument> {
 
   constructor(private readonly maxDepth: number) {}
 
-  start(qname: string, attributes: Record<string, string> | undefined): boolean {
+  start(qname: string, attributes: Record<string, string> | undefined): void {
     const parent = this.open[this.open.length - 1];
-    if (this.open.length > this.maxDepth) return false;
-    const scope = attributes ? scopeOf(attributes, parent?.scope ?? JsonFormBuilder.TOP_SCOPE) : (parent?.scope ?? JsonFormBuilder.TOP_SCOPE);
-    const colon = qname.indexOf(':');
-    if (scope.get(colon < 0 ? '' : qname.slice(0, colon)) !== SIF_NAMESPACE) return false;
-    const name = colon < 0 ? qname : qname.slice(colon + 1);
-    const result: SifJsonObject = {};
-    let hasAttributes = false;
-    for (const attribute in attributes) {
-      if (attribute === 'xmlns' || attribute.startsWith('xmlns:')) continue;
-      result[`@${attributeName(attribute, scope, name)}`] = decodeEntities(attributes[attribute]!);
-      hasAttributes = true;
-    }
+    this.open.push(openElement(qname, attributes, parent?.scope ?? JsonFormBuilder.TOP_SCOPE, this.open.length, this.maxDepth));
     if (parent) parent.hasChildren = true;
-    this.open.push({ name, scope, result, text: '', hasAttributes, hasChildren: false });
-    return true;
   }
 
   text(run: string): void {
@@ -266,7 +243,7 @@ class JsonFormBuilder implements PlainXmlBuilder<SifJsonDocument> {
 
   end(): void {
     const element = this.open.pop()!;
-    const value = elementValue(element.result, decodeEntities(element.text), element.hasAttributes, element.hasChildren);
+    const value = closeElement(element);
     const parent = this.open[this.open.length - 1];
     if (parent) appendChild(parent.result, parent.name, element.name, value);
     else this.root = { name: element.name, value };
@@ -276,13 +253,6 @@ class JsonFormBuilder implements PlainXmlBuilder<SifJsonDocument> {
     if (this.root?.name !== 'SIF_Message') return undefined;
     return { SIF_Message: typeof this.root.value === 'string' ? {} : (this.root.value as SifJsonObject) };
   }
-}
-
-/** An element's value from its attributes and children (in `result`) and its text (rules 4 and 5). */
-function elementValue(result: SifJsonObject, text: string, hasAttributes: boolean, hasChildren: boolean): SifJsonValue {
-  if (!hasChildren && !hasAttributes) return text;
-  if (text !== '' && (!hasChildren || text.trim() !== '')) result['#text'] = text;
-  return result;
 }
 
 function elementTag(node: Exclude<OrderedNode, { '#text': string }>): string {
@@ -309,38 +279,63 @@ function scopeOf(attributes: Record<string, string>, parentScope: Map<string, st
 function convertElement(
   node: Exclude<OrderedNode, { '#text': string }>,
   parentScope: Map<string, string>,
-  parentName: string,
   depth: number,
   maxDepth: number,
 ): { name: string; value: SifJsonValue } {
+  const tag = elementTag(node);
+  const element = openElement(tag, node[':@'], parentScope, depth, maxDepth);
+  for (const child of node[tag] as OrderedNode[]) {
+    if ('#text' in child) {
+      element.text += child['#text'];
+      continue;
+    }
+    element.hasChildren = true;
+    const converted = convertElement(child, element.scope, depth + 1, maxDepth);
+    appendChild(element.result, element.name, converted.name, converted.value);
+  }
+  return { name: element.name, value: closeElement(element) };
+}
+
+/** An element being converted: what both readers (convertElement, JsonFormBuilder) gather before its value is known. */
+interface OpenElement {
+  name: string;
+  scope: Map<string, string>;
+  result: SifJsonObject;
+  hasAttributes: boolean;
+  /** Its character data so far, entity references undecoded. */
+  text: string;
+  hasChildren: boolean;
+}
+
+/**
+ * Opens an element at `depth` (the root at 0): its namespace scope, its
+ * local name, checked to be in the SIF namespace, and its attributes
+ * (rules 2 and 3). Refusals are thrown as SifErrorSignal.
+ */
+function openElement(qname: string, attributes: Record<string, string> | undefined, parentScope: Map<string, string>, depth: number, maxDepth: number): OpenElement {
   if (depth > maxDepth) throw new SifErrorSignal(sifError(1, 3, `elements are nested deeper than ${maxDepth} levels`));
-  const attributes = node[':@'] ?? {};
-  const scope = scopeOf(attributes, parentScope);
-  const [prefix, name] = splitName(elementTag(node));
+  const scope = attributes ? scopeOf(attributes, parentScope) : parentScope;
+  const [prefix, name] = splitName(qname);
   const namespace = scope.get(prefix);
   if (namespace !== SIF_NAMESPACE) {
     throw new SifErrorSignal(sifError(1, 3, `element ${name} is in namespace ${namespace ?? '(none)'}; SIF 2.x elements are in ${SIF_NAMESPACE}`));
   }
   const result: SifJsonObject = {};
   let hasAttributes = false;
-  for (const [qname, raw] of Object.entries(attributes)) {
-    if (qname === 'xmlns' || qname.startsWith('xmlns:')) continue;
-    result[`@${attributeName(qname, scope, name)}`] = decodeEntities(raw);
+  for (const attribute in attributes) {
+    if (attribute === 'xmlns' || attribute.startsWith('xmlns:')) continue;
+    result[`@${attributeName(attribute, scope, name)}`] = decodeEntities(attributes[attribute]!);
     hasAttributes = true;
   }
-  const children = node[elementTag(node)] as OrderedNode[];
-  let text = '';
-  let hasChildren = false;
-  for (const child of children) {
-    if ('#text' in child) {
-      text += child['#text'];
-      continue;
-    }
-    hasChildren = true;
-    const converted = convertElement(child, scope, name, depth + 1, maxDepth);
-    appendChild(result, name, converted.name, converted.value);
-  }
-  return { name, value: elementValue(result, decodeEntities(text), hasAttributes, hasChildren) };
+  return { name, scope, result, hasAttributes, text: '', hasChildren: false };
+}
+
+/** An element's value from its attributes and children (in `result`) and its text (rules 4 and 5). */
+function closeElement(element: OpenElement): SifJsonValue {
+  const text = decodeEntities(element.text);
+  if (!element.hasChildren && !element.hasAttributes) return text;
+  if (text !== '' && (!element.hasChildren || text.trim() !== '')) element.result['#text'] = text;
+  return element.result;
 }
 
 function attributeName(qname: string, scope: Map<string, string>, element: string): string {

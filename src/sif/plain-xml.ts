@@ -20,13 +20,13 @@
  */
 
 /**
- * What the reader hands each piece of the document to, in document order;
- * `start` may refuse an element (false), and the reader then gives up.
- * `result` is asked for once the text was read to its end.
+ * What the reader hands each piece of the document to, in document order.
+ * A builder refuses a document by throwing; the reader lets it through to
+ * its caller. `result` is asked for once the text was read to its end.
  */
 export interface PlainXmlBuilder<T> {
   /** A start tag: its qualified name and its attributes (values undecoded), undefined when it has none. */
-  start(name: string, attributes: Record<string, string> | undefined): boolean;
+  start(name: string, attributes: Record<string, string> | undefined): void;
   /** Character data (entity references undecoded) inside the innermost open element. */
   text(run: string): void;
   /** The end of the innermost open element. */
@@ -66,8 +66,8 @@ function isNameChar(code: number): boolean {
 
 /**
  * Reads the document into `builder` and answers what it built, or undefined
- * when the text is outside the plain subset or the builder refused an
- * element (the caller then validates and parses it in full).
+ * when the text is outside the plain subset (the caller then validates and
+ * parses it in full).
  */
 export function readPlainXml<T>(text: string, builder: PlainXmlBuilder<T>): T | undefined {
   let pos = 0;
@@ -93,7 +93,7 @@ class PlainReader<T> {
     private readonly builder: PlainXmlBuilder<T>,
   ) {}
 
-  /** Whether the whole text is one root element in the subset, every piece taken by the builder. */
+  /** Whether the whole text is one root element in the subset, every piece handed to the builder. */
   document(): boolean {
     this.skipSpace();
     if (this.text.charCodeAt(this.pos) !== LT) return false;
@@ -118,7 +118,7 @@ class PlainReader<T> {
       const spaced = this.skipSpace();
       const code = this.text.charCodeAt(this.pos);
       if (code === GT || (code === SLASH && this.text.charCodeAt(this.pos + 1) === GT)) {
-        if (!this.builder.start(name, attributes)) return false;
+        this.builder.start(name, attributes);
         this.pos += code === GT ? 1 : 2;
         if (code === GT) this.open.push(name);
         else this.builder.end();
