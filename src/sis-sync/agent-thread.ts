@@ -71,8 +71,18 @@ export function startSisAgentThread(data: AgentThreadData, log: AgentThreadLog):
   }
 
   const send = (message: ToAgentThread) => worker.postMessage(message);
+  let wakeScheduled = false;
   return {
-    wake: () => send({ type: 'wake' }),
+    // The requests of one publish batch are answered in one turn of the event loop, each asking for a
+    // wake-up: one message to the thread for all of them.
+    wake() {
+      if (wakeScheduled) return;
+      wakeScheduled = true;
+      setImmediate(() => {
+        wakeScheduled = false;
+        send({ type: 'wake' });
+      });
+    },
     drain() {
       const id = (nextId += 1);
       return new Promise<number>((resolve, reject) => {
