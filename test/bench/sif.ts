@@ -38,6 +38,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+import pg from 'pg';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { edfiSpec } from '../../src/edfi/edfi-spec.js';
 import { nodeSchema } from '../../src/node/node-schema.js';
@@ -48,7 +49,6 @@ import type { SyncContext } from '../../src/sis-sync/apply-sif.js';
 import { applySifAdds } from '../../src/sis-sync/apply-sif-batch.js';
 import { ensureDistrict } from '../../src/sis-sync/sis-node-agent.js';
 import { loadStandardDescriptors } from '../../src/records/standard-descriptors.js';
-import { boundRows } from '../../src/storage/bound-statements.js';
 import { migrate, openDatabase } from '../../src/storage/database.js';
 import { ensureDatabase, findFreePort, startEmbeddedPostgres } from '../../src/storage/embedded-postgres.js';
 import { checkZoneDefinition } from '../../src/zones/zone-definition.js';
@@ -56,7 +56,7 @@ import { saveZone } from '../../src/zones/zone-store.js';
 import { peakMemoryMiB, spawnTs, stopProcess, waitForHttp } from '../support/processes.js';
 import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 import { openSequentialHttp } from './support/sequential-http.js';
-import { sendEachOnceWithWrk, WRK_INSTALLED } from './support/wrk.js';
+import { sendWrkRequests, writeWrkRequests, WRK_INSTALLED } from './support/wrk.js';
 
 const EVENTS = Number(process.env.BENCH_SIF_EVENTS ?? 10_000);
 const DRAIN = Number(process.env.BENCH_SIF_DRAIN ?? 10_000);
@@ -130,20 +130,37 @@ async function postAll(url: URL, bodies: ReadonlyArray<string | Buffer>): Promis
 const USE_WRK = WRK_INSTALLED && process.env.BENCH_SENDERS !== 'node';
 
 /**
- * Sends (a)'s events, each once, over CONCURRENCY connections, and resolves
- * once `stored` does: with wrk, its running time up to that moment (its
- * first request to the last event in the store); else undefined seconds
- * (the caller's clock, which starts just before).
+ * Gets (a)'s events ready to send, each once, over CONCURRENCY connections:
+ * with wrk, its request file is written now, before the caller counts CPU.
+ * The returned function sends them and resolves once `stored` does: with
+ * wrk, its running time up to that moment (its first request to the last
+ * event in the store); else undefined seconds (the caller's clock, which
+ * starts just before).
  */
-async function sendEvents(base: string, url: URL, bodies: Buffer[], file: string, stored: () => Promise<void>): Promise<{ seconds?: number; sender: string }> {
+function readyEvents(base: string, url: URL, bodies: Buffer[], file: string): (stored: () => Promise<void>) => Promise<{ seconds?: number; sender: string }> {
   if (!USE_WRK) {
-    await postAll(url, bodies);
-    await stored();
-    return { sender: `this process (node:http), ${CONCURRENCY} connections` };
+    return async (stored) => {
+      await postAll(url, bodies);
+      await stored();
+      return { sender: `this process (node:http), ${CONCURRENCY} connections` };
+    };
   }
-  const requests = bodies.map((body) => ({ path: url.pathname, headers: { 'content-type': 'application/xml' }, body }));
-  const run = await sendEachOnceWithWrk(base, requests, file, CONCURRENCY, stored);
-  return { seconds: run.seconds, sender: `wrk, ${CONCURRENCY} connections` };
+  writeWrkRequests(base, bodies.map((body) => ({ path: url.pathname, headers: { 'content-type': 'application/xml' }, body })), file);
+  return async (stored) => {
+    const run = await sendWrkRequests(base, file, CONCURRENCY, stored);
+    return { seconds: run.seconds, sender: `wrk, ${CONCURRENCY} connections` };
+  };
+}
+
+/**
+ * Polls whether (a)'s students are in the Ed-Fi store, on a pg connection of
+ * its own: through MikroORM each poll cost this process about a millisecond
+ * of CPU, taken from the node and PostgreSQL on the same two cores.
+ */
+async function openStorePoll(databaseUrl: string): Promise<{ waitForStore: (lastRefId: string, expected: number) => Promise<void>; close: () => Promise<void> }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  return { waitForStore: (lastRefId, expected) => waitForStore(client, lastRefId, expected), close: () => client.end() };
 }
 
 /**
@@ -153,20 +170,19 @@ async function sendEvents(base: string, url: URL, bodies: Buffer[], file: string
  * agent's queue is empty, no mapping failed) and counts the rows only then:
  * counting every 20 ms took a tenth of PostgreSQL's CPU from what is measured.
  */
-async function waitForStore(orm: MikroORM, lastRefId: string, expected: number): Promise<void> {
-  const em = orm.em.fork();
+async function waitForStore(client: pg.Client, lastRefId: string, expected: number): Promise<void> {
   for (;;) {
     // One named statement per poll (planned once): the poll must cost PostgreSQL next to nothing.
-    const [poll] = await boundRows<{ likely: boolean; failed: boolean }>(
-      em,
-      `SELECT EXISTS (SELECT 1 FROM sif_ref_map WHERE zone_id = 'bench-sis' AND object_name = 'StudentPersonal' AND ref_id = ?)
-          AND NOT EXISTS (SELECT 1 FROM zone_queue WHERE zone_id = 'bench-sis') AS likely,
-              EXISTS (SELECT 1 FROM sif_sync_failure) AS failed`,
-      [lastRefId],
-    );
+    const { rows: [poll] } = await client.query<{ likely: boolean; failed: boolean }>({
+      name: 'bench-sif-poll',
+      text: `SELECT EXISTS (SELECT 1 FROM sif_ref_map WHERE zone_id = 'bench-sis' AND object_name = 'StudentPersonal' AND ref_id = $1)
+                AND NOT EXISTS (SELECT 1 FROM zone_queue WHERE zone_id = 'bench-sis') AS likely,
+                    EXISTS (SELECT 1 FROM sif_sync_failure) AS failed`,
+      values: [lastRefId],
+    });
     if (poll!.failed) throw new Error('events failed to map; see sif_sync_failure');
     if (poll!.likely) {
-      const [row] = await em.execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM sif_ref_map WHERE zone_id = 'bench-sis' AND object_name = 'StudentPersonal' AND resource = 'students'`);
+      const { rows: [row] } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM sif_ref_map WHERE zone_id = 'bench-sis' AND object_name = 'StudentPersonal' AND resource = 'students'`);
       if (Number(row!.n) >= expected) return;
     }
     await new Promise((r) => setTimeout(r, 20));
@@ -310,15 +326,17 @@ try {
   expectSuccess(await post(setup, sisUrl, message('SIS-AGENT', '<SIF_Object ObjectName="StudentPersonal"/>', 'SIF_Provide')), 'SIF_Provide');
 
   const pgdata = join(dir, 'postgres', 'pgdata');
+  const poll = await openStorePoll(databaseUrl);
   // Students of the warm-up come after those of (a) and (d) (studentUniqueIds must not meet).
   const warmupFirst = 2 * EVENTS;
   let warmup: { rate: number; cpu: string } | undefined;
   if (WARMUP > 0) {
     console.log(`(a) warm-up: ${fmt(WARMUP)} StudentPersonal Add events the same way, on the node cold, not counted in (a)…`);
     const warmupBodies = Array.from({ length: WARMUP }, (_, i) => Buffer.from(studentEvent(warmupFirst + i)));
+    const send = readyEvents(base, sisUrl, warmupBodies, join(dir, 'warmup.http'));
     const cpuBefore = cpuNow(child, pgdata);
     const started = performance.now();
-    const sent = await sendEvents(base, sisUrl, warmupBodies, join(dir, 'warmup.http'), () => waitForStore(orm, studentRefId(warmupFirst + WARMUP - 1), WARMUP));
+    const sent = await send(() => poll.waitForStore(studentRefId(warmupFirst + WARMUP - 1), WARMUP));
     warmup = { rate: WARMUP / (sent.seconds ?? (performance.now() - started) / 1000), cpu: cpuPerEvent(cpuBefore, cpuNow(child, pgdata), WARMUP) };
   }
 
@@ -352,11 +370,12 @@ try {
   const events = Array.from({ length: EVENTS }, (_, i) => studentEvent(i));
   const eventBodies = events.map((xml) => Buffer.from(xml));
   console.log(`(a) POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/bench-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
+  // Encoded once beforehand: the SIS agent's side shares the machine's two cores with the node.
+  const sendA = readyEvents(base, sisUrl, eventBodies, join(dir, 'events.http'));
   await sqlStats(orm, '(a)', true);
   const cpuBeforeA = cpuNow(child, pgdata);
   const startedA = performance.now();
-  // Encoded once beforehand: the SIS agent's side shares the machine's two cores with the node.
-  const sentA = await sendEvents(base, sisUrl, eventBodies, join(dir, 'events.http'), () => waitForStore(orm, studentRefId(EVENTS - 1), WARMUP + EVENTS));
+  const sentA = await sendA(() => poll.waitForStore(studentRefId(EVENTS - 1), WARMUP + EVENTS));
   const secondsA = sentA.seconds ?? (performance.now() - startedA) / 1000;
   const cpuA = cpuPerEvent(cpuBeforeA, cpuNow(child, pgdata), EVENTS);
   await sqlStats(orm, '(a)', false);
@@ -396,6 +415,7 @@ try {
   console.log(`      the zone's own reading (decodeSif: XML → JSON form → typed message) ${fmt(EVENTS / secondsR)} messages/s`);
   console.log(`  peak memory: node ${nodeMemory ?? '?'} MiB, bench process ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`);
   setup.destroy();
+  await poll.close();
   await orm.close(true);
 } finally {
   if (child) await stopProcess(child);

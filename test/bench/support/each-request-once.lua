@@ -5,10 +5,13 @@
 -- Usage: wrk -t1 -cN -dLONG -s each-request-once.lua URL -- FILE
 -- wrk runs until its duration is over or it gets SIGINT, which the bench
 -- sends once everything has arrived where it measures: wrk then reports its
--- running time up to that moment. Connections that ask for a request after
--- the last one was sent get a GET /healthz (wrk cannot leave a connection
--- idle); those answers are not counted. done() prints "answered A accepted
--- B": A SIF_Acks came back, B of them with status code 0.
+-- running time up to that moment. Once every request has been answered,
+-- the thread stops, so nothing more is sent while the server finishes the
+-- work behind its answers (wrk's clock still runs until the SIGINT).
+-- wrk cannot leave a connection idle: one that asks for a request after the
+-- last was sent gets a GET /healthz, at most one a second; those answers
+-- are not counted. done() prints "answered A accepted B": A SIF_Acks came
+-- back, B of them with status code 0.
 local thread_of_run
 
 function setup(thread)
@@ -43,12 +46,19 @@ function request()
   return requests[sent]
 end
 
+-- In milliseconds, before each request: none while requests remain.
+function delay()
+  if sent >= #requests then return 1000 end
+  return 0
+end
+
 function response(status, headers, body)
   if not body:find("SIF_Ack", 1, true) then return end
   answered = answered + 1
   if status == 200 and (body:find("<SIF_Code>0</SIF_Code>", 1, true) or body:find('"SIF_Code":"0"', 1, true)) then
     accepted = accepted + 1
   end
+  if answered == #requests then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests)

@@ -36,13 +36,11 @@ export interface WrkRun {
 }
 
 /**
- * Sends each request once with wrk over `connections` connections
- * (support/each-request-once.lua), from a file written to `file`, and stops
- * wrk with SIGINT once `arrived` resolves, so wrk's running time spans its
- * first request to the moment everything had arrived. Fails if any answered
- * SIF_Ack is not a success.
+ * Writes `requests` to `file` as support/each-request-once.lua reads them:
+ * each whole request followed by a NUL byte. Apart from sending, so that a
+ * bench can write the file before it starts counting CPU time.
  */
-export async function sendEachOnceWithWrk(baseUrl: string, requests: PrebuiltRequest[], file: string, connections: number, arrived: () => Promise<void>): Promise<WrkRun> {
+export function writeWrkRequests(baseUrl: string, requests: PrebuiltRequest[], file: string): void {
   const { host } = new URL(baseUrl);
   const parts = requests.flatMap((r) => {
     const body = Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body);
@@ -50,6 +48,16 @@ export async function sendEachOnceWithWrk(baseUrl: string, requests: PrebuiltReq
     return [Buffer.from(head), body, Buffer.from([0])];
   });
   writeFileSync(file, Buffer.concat(parts));
+}
+
+/**
+ * Sends each request of a file written by writeWrkRequests once with wrk
+ * over `connections` connections (support/each-request-once.lua), and stops
+ * wrk with SIGINT once `arrived` resolves, so wrk's running time spans its
+ * first request to the moment everything had arrived. Fails if any answered
+ * SIF_Ack is not a success.
+ */
+export async function sendWrkRequests(baseUrl: string, file: string, connections: number, arrived: () => Promise<void>): Promise<WrkRun> {
   const script = join(ROOT, 'test/bench/support/each-request-once.lua');
   const wrk = spawn('wrk', ['-t1', `-c${connections}`, '-d600s', '--timeout', '30s', '--latency', '-s', script, baseUrl, '--', file], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -66,4 +74,10 @@ export async function sendEachOnceWithWrk(baseUrl: string, requests: PrebuiltReq
   const seconds = wrkMs(/requests in ([\d.]+(?:us|ms|s)),/.exec(out)?.[1]) / 1000;
   if (!(seconds > 0)) throw new Error(`wrk: no running time in its output\n${out}`);
   return { seconds, p50: wrkPercentileMs(out, 50), p99: wrkPercentileMs(out, 99), answered, accepted };
+}
+
+/** writeWrkRequests then sendWrkRequests. */
+export async function sendEachOnceWithWrk(baseUrl: string, requests: PrebuiltRequest[], file: string, connections: number, arrived: () => Promise<void>): Promise<WrkRun> {
+  writeWrkRequests(baseUrl, requests, file);
+  return sendWrkRequests(baseUrl, file, connections, arrived);
 }
