@@ -36,7 +36,17 @@ export interface AgentThreadLog {
   error(object: object, message: string): void;
 }
 
+/** The wait before starting a thread that ended: a second, doubling while threads keep failing soon after their start. */
 const RESTART_DELAY_MS = 1000;
+const MAX_RESTART_DELAY_MS = 60_000;
+/** A thread that ran this long ended for a new reason: the next one starts after the shortest wait again. */
+const HEALTHY_RUN_MS = 60_000;
+
+/** The wait before the next start, given the last wait and how long the thread that ended had run. */
+export function restartDelayMs(lastDelayMs: number | undefined, ranMs: number): number {
+  if (lastDelayMs === undefined || ranMs >= HEALTHY_RUN_MS) return RESTART_DELAY_MS;
+  return Math.min(MAX_RESTART_DELAY_MS, lastDelayMs * 2);
+}
 
 /** Starts the delivery thread; its `drain()` resolves once the thread has drained. */
 export function startSisAgentThread(data: AgentThreadData, log: AgentThreadLog): ZoneDeliveryWorker {
@@ -44,10 +54,12 @@ export function startSisAgentThread(data: AgentThreadData, log: AgentThreadLog):
   let nextId = 0;
   let stopping: Promise<void> | undefined;
   let running = false;
+  let restartDelay: number | undefined;
   let worker = start();
 
   function start(): Worker {
     const thread = startTsWorker(new URL('./agent-thread-main.ts', import.meta.url), data);
+    const startedAt = Date.now();
     running = true;
     thread.on('message', (message: FromAgentThread) => {
       if (message.type === 'log') log[message.level](message.object, message.message);
@@ -58,7 +70,11 @@ export function startSisAgentThread(data: AgentThreadData, log: AgentThreadLog):
       running = false;
       for (const { reject } of drains.values()) reject(new Error('the SIS agent thread ended'));
       drains.clear();
-      if (!stopping) setTimeout(() => (stopping ? undefined : (worker = start())), RESTART_DELAY_MS).unref();
+      if (stopping) return;
+      // A thread that cannot start (a database down, say) is not started again every second, each time logging its error.
+      restartDelay = restartDelayMs(restartDelay, Date.now() - startedAt);
+      log.warn({ restartInMs: restartDelay }, 'the SIS agent thread ended; starting it again');
+      setTimeout(() => (stopping ? undefined : (worker = start())), restartDelay).unref();
     });
     return thread;
   }

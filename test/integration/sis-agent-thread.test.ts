@@ -52,7 +52,12 @@ describe('the SIS node agent in its own thread', () => {
 describe('a SIS agent thread that cannot reach its database', () => {
   it('reports the failure, starts again, leaves no drain waiting, and stops', async () => {
     const errors: string[] = [];
-    const log = { info() {}, warn() {}, error: (_object: object, message: string) => void errors.push(message) };
+    const restarts: number[] = [];
+    const log = {
+      info() {},
+      warn: (object: object) => void restarts.push((object as { restartInMs: number }).restartInMs),
+      error: (_object: object, message: string) => void errors.push(message),
+    };
     const config = testNodeConfig('postgres://nobody:wrong@127.0.0.1:1/none', { ncesId: '0499903', name: 'Unreachable USD', state: 'AZ' });
     const thread = startSisAgentThread({ config, databaseUrl: 'postgres://nobody:wrong@127.0.0.1:1/none' }, log);
     try {
@@ -60,6 +65,9 @@ describe('a SIS agent thread that cannot reach its database', () => {
       // Started again after each failure: a second report comes from a second thread.
       await expect.poll(() => errors.length, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(2);
       expect(errors[0]).toBe('the SIS agent thread failed');
+      // Each quick failure doubles the wait before the next start.
+      await expect.poll(() => restarts.length, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(2);
+      expect(restarts.slice(0, 2)).toEqual([1000, 2000]);
     } finally {
       await thread.stop();
     }
