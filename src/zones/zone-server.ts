@@ -82,9 +82,9 @@ export async function handleZoneMessage(
   // The fast paths commit on their own: never inside a caller's transaction.
   if (!options.internal && !em.getTransactionContext()) {
     const fast = await fastPath(em, zone, message, document, options.sessions);
-    if (fast) return fast;
+    if (fast.kind === 'answered') return fast.answer;
     // The general path reads the database: first write what the agent's pull session holds.
-    await options.sessions?.settle(zone.id, target.sourceId, target.msgId);
+    if (!fast.settled) await options.sessions?.settle(zone.id, target.sourceId, target.msgId);
   }
   let queued = false;
   try {
@@ -131,45 +131,56 @@ function eventBatcher(em: EntityManager): Batcher<FastEvent, { fresh: boolean; q
   return batcher;
 }
 
+/** What the fast path did: answered, or declined (the general path answers), having settled the agent's pull session or not. */
+type FastOutcome = { kind: 'answered'; answer: ZoneAnswer } | { kind: 'declined'; settled: boolean };
+
+const DECLINED: FastOutcome = { kind: 'declined', settled: false };
+
+function answered(answer: ZoneAnswer): FastOutcome {
+  return { kind: 'answered', answer };
+}
+
 /**
  * The common messages of a busy zone on a fast path: an event its publisher
  * may publish (one statement per batch, zone-queue.ts), and a pull agent's
  * SIF_GetMessage and final SIF_Ack to the message it was handed (its pull
  * session, in memory); a final SIF_Ack of a push agent, or to a message
- * other than the head, in one statement. Undefined when the fast path wrote
- * nothing: the general path then answers, with the exact status or error.
+ * other than the head, in one statement. Declined when the fast path wrote
+ * nothing: the general path then answers, with the exact status or error
+ * (`settled`: the agent's pull session is already written, as the general
+ * path needs it).
  */
-async function fastPath(em: EntityManager, zone: ZoneDefinition, message: SifMessage, document: SifJsonDocument, sessions: PullSessions | undefined): Promise<ZoneAnswer | undefined> {
+async function fastPath(em: EntityManager, zone: ZoneDefinition, message: SifMessage, document: SifJsonDocument, sessions: PullSessions | undefined): Promise<FastOutcome> {
   const { msgId, sourceId } = message.header;
   const target = { msgId, sourceId };
   switch (message.type) {
     case 'SIF_Event': {
-      if (!SUBSCRIBE_OBJECT_NAMES.has(message.objectName)) return undefined;
+      if (!SUBSCRIBE_OBJECT_NAMES.has(message.objectName)) return DECLINED;
       const [right] = PUBLISH_CODES[`publish${message.action}`];
       const event = { zoneId: zone.id, publisher: sourceId, msgId, objectName: message.objectName, right, document: JSON.stringify(document) };
       const published = await eventBatcher(em).add(event);
-      return published.fresh ? { ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: published.queued } : undefined;
+      return published.fresh ? answered({ ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: published.queued }) : DECLINED;
     }
     case 'SIF_SystemControl': {
-      if (message.command !== 'SIF_GetMessage' || !sessions) return undefined;
+      if (message.command !== 'SIF_GetMessage' || !sessions) return DECLINED;
       const next = await sessions.getMessage(zone.id, sourceId, msgId);
-      if (!next) return undefined;
+      if (!next) return DECLINED;
       const ack = next.document
         ? statusAck(zone.zisSourceId, target, SIF_STATUS.success, { kind: 'message', message: next.document.SIF_Message })
         : statusAck(zone.zisSourceId, target, SIF_STATUS.noMessages);
-      return { ack, queued: false };
+      return answered({ ack, queued: false });
     }
     case 'SIF_Ack': {
       const code = message.error ? undefined : message.status?.code;
-      if ((code !== undefined && SPECIAL_ACK_CODES.has(code)) || !message.originalMsgId) return undefined;
-      if (sessions?.ack(zone.id, sourceId, msgId, message.originalMsgId)) return { ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: false };
+      if ((code !== undefined && SPECIAL_ACK_CODES.has(code)) || !message.originalMsgId) return DECLINED;
+      if (sessions?.ack(zone.id, sourceId, msgId, message.originalMsgId)) return answered({ ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: false });
       await sessions?.settle(zone.id, sourceId, msgId);
       const mode = await ackFast(em, zone.id, sourceId, msgId, message.originalMsgId);
       // Removing a message lets the agent's next one go: only push agents need the delivery worker for that.
-      return mode === undefined ? undefined : { ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: mode !== 'Pull' };
+      return mode === undefined ? { kind: 'declined', settled: true } : answered({ ack: statusAck(zone.zisSourceId, target, SIF_STATUS.success), queued: mode !== 'Pull' });
     }
     default:
-      return undefined;
+      return DECLINED;
   }
 }
 
