@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { inTransaction } from '../storage/bound-statements.js';
 import { checkZoneDefinition, NATIONAL_ROUTER_ZONE, type ZoneDefinition, type ZoneRights } from '../zones/zone-definition.js';
 import { agentRights, deleteZone, findZone, listZones, saveZone, setAgentRights } from '../zones/zone-store.js';
 import type { NodeRoutes } from './node-app.js';
@@ -52,7 +53,7 @@ export const zoneAdminRoutes: NodeRoutes = async (app, deps) => {
     if (check.kind === 'invalid') return refuse(reply, 'zone-invalid', check.problems.join('; '), check.problems);
     if (check.zone.id !== zoneId) return refuse(reply, 'zone-id-mismatch', `path ${zoneId}, body ${check.zone.id}`);
     if (readOnly(zoneId, check.zone)) return refuse(reply, 'zone-read-only', 'a district cannot create a router-owned zone');
-    await em.transactional((tx) => saveZone(tx, check.zone));
+    await inTransaction(em, (tx) => saveZone(tx, check.zone));
     return reply.status(existing ? 200 : 201).send(check.zone);
   });
 
@@ -60,7 +61,7 @@ export const zoneAdminRoutes: NodeRoutes = async (app, deps) => {
     const { zoneId } = request.params;
     const em = deps.orm.em.fork();
     if (readOnly(zoneId, await findZone(em, zoneId))) return refuse(reply, 'zone-read-only', `${zoneId} is managed by the national router`);
-    if (!(await em.transactional((tx) => deleteZone(tx, zoneId)))) return refuse(reply, 'zone-not-found', `no zone ${zoneId}`);
+    if (!(await inTransaction(em, (tx) => deleteZone(tx, zoneId)))) return refuse(reply, 'zone-not-found', `no zone ${zoneId}`);
     return reply.status(204).send();
   });
 

@@ -159,6 +159,19 @@ export async function inPgTransaction<T>(em: EntityManager, work: (tx: PgTransac
 }
 
 /**
+ * Runs `work` in a transaction of its own without entering MikroORM's
+ * AsyncLocalStorage (inNativeTransaction) when `em` is in none; inside a
+ * caller's transaction, as em.transactional does (a savepoint), so that
+ * `work` failing undoes only its own writes. `work` must write with native
+ * statements. For the zone server and the zone store: one message or zone
+ * change through em.transactional would switch on async hooks in the node's
+ * main thread for good.
+ */
+export async function inTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return em.getTransactionContext() ? em.transactional(work) : inNativeTransaction(em, work);
+}
+
+/**
  * Runs `work` in a transaction on a fork of `em`, begun and ended on the
  * connection itself. Unlike `em.transactional`, this never enters MikroORM's
  * AsyncLocalStorage contexts, so `work` must write with native statements

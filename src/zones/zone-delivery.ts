@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { decodeSif, encodeSifDocument, formatOfMediaType, SIF_MEDIA_TYPE } from '../sif/sif-codec.js';
 import { readSifMessage } from '../sif/sif-read.js';
+import { inTransaction } from '../storage/bound-statements.js';
 import { inSequence, onObjectForNode, type NodeAgentBatchHandler, type NodeAgentDelivery, type NodeAgentHandler } from './node-agent.js';
 import { claimDue, releaseClaimed, removeDelivered, retryLater, settleWithAck, type ClaimedMessage } from './zone-queue.js';
 
@@ -111,7 +112,7 @@ async function deliverPush(em: EntityManager, row: Claimed, timeoutMs: number): 
     return;
   }
   const ack = decoded.message;
-  const settled = await em.transactional((tx) => settleWithAck(tx, row.zoneId, row.target, ack));
+  const settled = await inTransaction(em, (tx) => settleWithAck(tx, row.zoneId, row.target, ack));
   if (settled.kind === 'refused') await retryLater(em, row.id, zoneBackoffMs(row.attempts), settled.error.extendedDesc ?? settled.error.desc);
 }
 

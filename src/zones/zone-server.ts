@@ -7,6 +7,7 @@ import type { SifAck, SifAckData, SifEvent, SifMessage, SifObjectListMessage, Si
 import { PROVIDE_OBJECT_NAMES, REQUEST_OBJECT_NAMES, SUBSCRIBE_OBJECT_NAMES } from '../sif/object-names.js';
 import type { SifFormat } from '../sif/sif-codec.js';
 import { writeSifMessage } from '../sif/sif-write.js';
+import { inTransaction } from '../storage/bound-statements.js';
 import type { ZoneDefinition, ZoneRight, ZoneRights } from './zone-definition.js';
 import { createBatcher, type Batcher } from '../storage/statement-batcher.js';
 import type { PullSessions } from './pull-sessions.js';
@@ -88,7 +89,7 @@ export async function handleZoneMessage(
   }
   let queued = false;
   try {
-    const ack = await em.transactional(async (tx) => {
+    const ack = await inTransaction(em, async (tx) => {
       const { fresh, rights, sender } = await admit(tx, zone.id, message);
       if (!fresh) return statusAck(zone.zisSourceId, target, SIF_STATUS.duplicate);
       if (message.type !== 'SIF_Register') {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SIF_VERSION } from '../sif/sif-message.js';
+import { inTransaction } from '../storage/bound-statements.js';
 import { checkZoneDefinition, type ZoneAgentDefinition, type ZoneDefinition, type ZoneRight, type ZoneRights } from './zone-definition.js';
 
 /**
@@ -121,7 +122,7 @@ export async function deleteZone(em: EntityManager, id: string): Promise<boolean
  * transaction: a failure leaves the zones as they were.
  */
 export async function replaceZones(em: EntityManager, zones: ZoneDefinition[], owner: 'node' | 'router'): Promise<void> {
-  await em.transactional(async (tx) => {
+  await inTransaction(em, async (tx) => {
     const ids = zones.map((z) => z.id);
     const gone = await tx.execute<Array<{ id: string }>>('SELECT id FROM zone WHERE owner = ? AND NOT (id = ANY(?))', [owner, `{${ids.join(',')}}`]);
     for (const { id } of gone) await deleteZone(tx, id);
@@ -155,7 +156,7 @@ export async function setAgentRights(em: EntityManager, zoneId: string, sourceId
   agent.rights = rights;
   const check = checkZoneDefinition(changed);
   if (check.kind === 'invalid') return check;
-  await em.transactional((tx) => saveZone(tx, check.zone));
+  await inTransaction(em, (tx) => saveZone(tx, check.zone));
   return { kind: 'ok', zone: check.zone };
 }
 
