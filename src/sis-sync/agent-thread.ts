@@ -25,7 +25,7 @@ export type ToAgentThread = { type: 'wake' } | { type: 'drain'; id: number } | {
 
 /** Messages from the thread. */
 export type FromAgentThread =
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; object: object; message: string }
+  | { type: 'log'; level: 'info' | 'warn'; object: object; message: string }
   | { type: 'drained'; id: number; count?: number; error?: string }
   | { type: 'stopped' };
 

@@ -12,7 +12,7 @@ import { relatedKeyValue, type RelatedObject } from '../sis-mapping/map-support.
 import { mergeSifChange } from '../sis-mapping/merge-sif.js';
 import { textOf } from '../sis-mapping/sif-object.js';
 import { mapSifObject, sisMapper, type MappedDocument, type MappingContext, type ObjectKey } from '../sis-mapping/sis-mapping.js';
-import { inNativeTransaction, TEXT_ARRAY } from '../storage/bound-statements.js';
+import { inTransaction, TEXT_ARRAY } from '../storage/bound-statements.js';
 
 /**
  * Applies SIF objects to the node's Ed-Fi store (issue 5). Each object is
@@ -76,9 +76,8 @@ export async function applySifObject(orm: MikroORM, sync: SyncContext, objectNam
   if (!refId) return { kind: 'failed', objectName, error: sifError(9, 3, `${objectName} has no RefId (or key attributes)`) };
   try {
     const ensured: string[] = [];
-    // Not em.transactional: its AsyncLocalStorage context would switch on async hooks in this process (the SIS
-    // agent thread) for good, a cost to every later batch; everything here is a native statement.
-    const documents = await inNativeTransaction(orm.em, (tx) =>
+    // Not em.transactional, which would switch on async hooks in the SIS agent thread for good (inTransaction).
+    const documents = await inTransaction(orm.em, (tx) =>
       action === 'Delete' ? deleteObject(tx, sync, objectName, refId) : writeObject(tx, sync, objectName, refId, action, object, ensured),
     );
     // Remembered only once committed: a rolled-back transaction created nothing.

@@ -163,9 +163,9 @@ export async function inPgTransaction<T>(em: EntityManager, work: (tx: PgTransac
  * AsyncLocalStorage (inNativeTransaction) when `em` is in none; inside a
  * caller's transaction, as em.transactional does (a savepoint), so that
  * `work` failing undoes only its own writes. `work` must write with native
- * statements. For the zone server and the zone store: one message or zone
- * change through em.transactional would switch on async hooks in the node's
- * main thread for good.
+ * statements. The node's zones and SIS agent use it: one message, zone
+ * change or SIS object through em.transactional would switch on async
+ * hooks in the node's threads for good.
  */
 export async function inTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   return em.getTransactionContext() ? em.transactional(work) : inNativeTransaction(em, work);
