@@ -91,8 +91,21 @@ export function identityHash(identity: Readonly<Record<string, unknown>>): strin
  * answered by canonicalHash's cache.
  */
 export function descriptorHash(uri: string): string {
-  return canonicalHash(`[["uri",${JSON.stringify(uri)}]]`);
+  let hash = descriptorHashes.get(uri);
+  if (hash === undefined) {
+    hash = canonicalHash(`[["uri",${JSON.stringify(uri)}]]`);
+    if (descriptorHashes.size >= RECENT_HASHES) descriptorHashes.clear();
+    descriptorHashes.set(uri, hash);
+  }
+  return hash;
 }
+
+/**
+ * Descriptor hashes by URI, apart from recentHashes: a record names a dozen
+ * descriptor values, all but never new, while the identities of new records
+ * would keep clearing the shared cache.
+ */
+const descriptorHashes = new Map<string, string>();
 
 /**
  * Hashes of canonical identities seen lately: documents of a batch name the
@@ -175,7 +188,7 @@ export function documentReferences(resource: ResourceModel, body: Readonly<Recor
     for (const { value, indexes } of values) {
       if (typeof value !== 'object' || value === null) continue;
       const hash = identityHash(value as Record<string, unknown>);
-      found.set(referenceKey({ target: reference.target, hash }), { target: reference.target, hash, isDescriptor: false, path: jsonPath(reference.path, indexes) });
+      found.set(`${reference.target} ${hash}`, new FoundReference(reference.target, hash, false, reference.path, indexes));
     }
   }
   for (const descriptor of resource.descriptors) {
@@ -185,25 +198,48 @@ export function documentReferences(resource: ResourceModel, body: Readonly<Recor
       if (typeof value !== 'string') continue;
       const target = resourceKey('ed-fi', descriptor.descriptor);
       const hash = descriptorHash(value);
-      found.set(referenceKey({ target, hash }), { target, hash, isDescriptor: true, path: jsonPath(descriptor.path, indexes) });
+      found.set(`${target} ${hash}`, new FoundReference(target, hash, true, descriptor.path, indexes));
     }
   }
   return [...found.values()];
 }
 
+/**
+ * A reference as documentReferences finds it. Its JSON path is spelled out
+ * only when read: only an error message reads it, and building it for every
+ * reference of every record written cost more than finding the reference.
+ */
+class FoundReference implements ResolvableReference {
+  constructor(
+    readonly target: string,
+    readonly hash: string,
+    readonly isDescriptor: boolean,
+    private readonly fieldPath: DocumentPath,
+    private readonly indexes: readonly number[],
+  ) {}
+
+  get path(): string {
+    return jsonPath(this.fieldPath, this.indexes);
+  }
+}
+
 /** Education organization ids the document names in its identity and top-level references. */
 function educationOrganizationIdsOf(resource: ResourceModel, body: Record<string, unknown>, identity: Record<string, unknown>): number[] {
   const ids = new Set<number>();
-  const take = (name: string, value: unknown) => {
-    if (typeof value === 'number' && EDUCATION_ORGANIZATION_FIELD.test(name)) ids.add(value);
-  };
-  for (const [name, value] of Object.entries(identity)) take(name, value);
+  takeEducationOrganizationIds(identity, ids);
   for (const reference of resource.references) {
     if (reference.path.length !== 1) continue;
     const value = body[reference.path[0]!];
-    if (typeof value === 'object' && value !== null) for (const [name, v] of Object.entries(value)) take(name, v);
+    if (typeof value === 'object' && value !== null) takeEducationOrganizationIds(value as Record<string, unknown>, ids);
   }
   return [...ids].sort((a, b) => a - b);
+}
+
+function takeEducationOrganizationIds(fields: Readonly<Record<string, unknown>>, ids: Set<number>): void {
+  for (const name in fields) {
+    const value = fields[name];
+    if (typeof value === 'number' && EDUCATION_ORGANIZATION_FIELD.test(name)) ids.add(value);
+  }
 }
 
 /** Reference objects may carry a read-only `link` (as GET returns it in ODS); it is not stored. */

@@ -112,7 +112,9 @@ function prepareOne(sync: SyncContext, objectName: string, object: SifJsonObject
   for (const doc of mapped.documents) {
     const model = sync.spec.resource('ed-fi', doc.resource);
     if (!model) return undefined;
-    const prepared = prepareDocument(sync.spec, model, structuredClone(doc.document));
+    // Not cloned as the one-object path does: this mapping is fresh and read by nothing else, and
+    // prepareDocument copies the top level and only drops `link`s and nulls below it.
+    const prepared = prepareDocument(sync.spec, model, doc.document);
     if (isEdfiFailure(prepared)) return undefined;
     documents.push(prepared);
   }

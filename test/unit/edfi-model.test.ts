@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { descriptorHash, documentReferences, identityHash, identityOf, prepareDocument } from '../../src/edfi/document-identity.js';
 import { edfiProblem, isEdfiFailure } from '../../src/edfi/edfi-problem.js';
 import { edfiSpec } from '../../src/edfi/edfi-spec.js';
+import { missingFailure } from '../../src/records/document-store.js';
 
 const spec = edfiSpec();
 
@@ -34,7 +35,11 @@ describe('Ed-Fi model', () => {
       {},
     ];
     for (const identity of identities) expect(identityHash(identity)).toBe(canonical(identity));
-    expect(descriptorHash('uri://ed-fi.org/SexDescriptor#Female')).toBe(canonical({ uri: 'uri://ed-fi.org/SexDescriptor#Female' }));
+    // Twice: the second answer comes from the descriptor cache.
+    for (let i = 0; i < 2; i++) {
+      expect(descriptorHash('uri://ed-fi.org/SexDescriptor#Female')).toBe(canonical({ uri: 'uri://ed-fi.org/SexDescriptor#Female' }));
+      expect(descriptorHash('uri://ed-fi.org/SexDescriptor#Male')).toBe(canonical({ uri: 'uri://ed-fi.org/SexDescriptor#Male' }));
+    }
   });
 
   it('names the JSON path of each reference, array items included', () => {
@@ -47,6 +52,12 @@ describe('Ed-Fi model', () => {
     const paths = documentReferences(seoa, body).map((r) => r.path);
     expect(paths).toEqual(expect.arrayContaining(['$.studentReference', '$.educationOrganizationReference', '$.races[0].raceDescriptor', '$.races[1].raceDescriptor']));
     expect(paths).toHaveLength(4);
+    // The store's failures name them by path: an unresolved reference (409) and an unknown descriptor value (400).
+    const references = documentReferences(seoa, body);
+    const student = references.find((r) => r.target === 'ed-fi/students')!;
+    expect(missingFailure(references, [[student.target, student.hash]])).toMatchObject({ errors: ['The referenced students item at $.studentReference does not exist.'] });
+    const asian = references.find((r) => r.hash === descriptorHash('uri://ed-fi.org/RaceDescriptor#Asian'))!;
+    expect(missingFailure(references, [[asian.target, asian.hash]])).toMatchObject({ validationErrors: { '$.races[1].raceDescriptor': ['RaceDescriptor value does not exist.'] } });
   });
 
   it('hashes a reference and the identity it points to alike', () => {
