@@ -88,7 +88,7 @@ export function identityHash(identity: Readonly<Record<string, unknown>>): strin
 /**
  * The identity hash of a descriptor value given as its URI (`namespace#codeValue`):
  * the canonical JSON of `{ uri }`, written directly; repeated values are
- * answered by canonicalHash's cache.
+ * answered from a cache by URI.
  */
 export function descriptorHash(uri: string): string {
   let hash = descriptorHashes.get(uri);
@@ -235,6 +235,7 @@ function educationOrganizationIdsOf(resource: ResourceModel, body: Record<string
   return [...ids].sort((a, b) => a - b);
 }
 
+/** Adds the numeric values of education organization id fields among `fields` to `ids`. */
 function takeEducationOrganizationIds(fields: Readonly<Record<string, unknown>>, ids: Set<number>): void {
   for (const name in fields) {
     const value = fields[name];
