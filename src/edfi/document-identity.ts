@@ -91,13 +91,11 @@ export function identityHash(identity: Readonly<Record<string, unknown>>): strin
  * answered from a cache by URI.
  */
 export function descriptorHash(uri: string): string {
-  let hash = descriptorHashes.get(uri);
-  if (hash === undefined) {
-    hash = canonicalHash(`[["uri",${JSON.stringify(uri)}]]`);
-    if (descriptorHashes.size >= RECENT_HASHES) descriptorHashes.clear();
-    descriptorHashes.set(uri, hash);
-  }
-  return hash;
+  return remembered(descriptorHashes, uri, hashOfDescriptorUri);
+}
+
+function hashOfDescriptorUri(uri: string): string {
+  return shortSha256(`[["uri",${JSON.stringify(uri)}]]`);
 }
 
 /**
@@ -109,11 +107,24 @@ const descriptorHashes = new Map<string, string>();
 
 /**
  * Hashes of canonical identities seen lately: documents of a batch name the
- * same schools, sessions and descriptor values again and again, and a
- * SHA-256 costs more than the lookup. Cleared when full (a bound, not an LRU).
+ * same schools and sessions again and again, and a SHA-256 costs more than
+ * the lookup.
  */
 const recentHashes = new Map<string, string>();
-const RECENT_HASHES = 50_000;
+
+/** Entries a hash cache holds before it is cleared (a bound, not an LRU). */
+const CACHE_BOUND = 50_000;
+
+/** `compute(key)`, from `cache` when it was computed lately. */
+function remembered(cache: Map<string, string>, key: string, compute: (key: string) => string): string {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = compute(key);
+    if (cache.size >= CACHE_BOUND) cache.clear();
+    cache.set(key, value);
+  }
+  return value;
+}
 
 /** One-shot `crypto.hash` where the runtime has it (Node ≥ 20.12), else a Hash object. */
 const sha256: (text: string) => string =
@@ -121,14 +132,13 @@ const sha256: (text: string) => string =
     ? (text) => (crypto as unknown as { hash(a: string, d: string, e: string): string }).hash('sha256', text, 'base64url')
     : (text) => crypto.createHash('sha256').update(text).digest('base64url');
 
+/** The stored form of a hash: the first 24 characters of the base64url SHA-256. */
+function shortSha256(text: string): string {
+  return sha256(text).slice(0, 24);
+}
+
 function canonicalHash(canonical: string): string {
-  let hash = recentHashes.get(canonical);
-  if (hash === undefined) {
-    hash = sha256(canonical).slice(0, 24);
-    if (recentHashes.size >= RECENT_HASHES) recentHashes.clear();
-    recentHashes.set(canonical, hash);
-  }
-  return hash;
+  return remembered(recentHashes, canonical, shortSha256);
 }
 
 /**
@@ -188,7 +198,8 @@ export function documentReferences(resource: ResourceModel, body: Readonly<Recor
     for (const { value, indexes } of values) {
       if (typeof value !== 'object' || value === null) continue;
       const hash = identityHash(value as Record<string, unknown>);
-      found.set(`${reference.target} ${hash}`, new FoundReference(reference.target, hash, false, reference.path, indexes));
+      const resolvable = new FoundReference(reference.target, hash, false, reference.path, indexes);
+      found.set(referenceKey(resolvable), resolvable);
     }
   }
   for (const descriptor of resource.descriptors) {
@@ -198,7 +209,8 @@ export function documentReferences(resource: ResourceModel, body: Readonly<Recor
       if (typeof value !== 'string') continue;
       const target = resourceKey('ed-fi', descriptor.descriptor);
       const hash = descriptorHash(value);
-      found.set(`${target} ${hash}`, new FoundReference(target, hash, true, descriptor.path, indexes));
+      const resolvable = new FoundReference(target, hash, true, descriptor.path, indexes);
+      found.set(referenceKey(resolvable), resolvable);
     }
   }
   return [...found.values()];
