@@ -22,13 +22,19 @@
  *
  *   (d) for comparison, the node agent's own work alone: mapping and batch upserts in this process.
  *
+ * (a) and (b) each run BENCH_SIF_ROUNDS times (default 3), each round with its own events, and
+ * print the median round beside every round: on this shared VM the whole machine slows by half
+ * for seconds at a time (PostgreSQL's CPU per event rising as much as the node's), and a single
+ * round then measures the VM rather than the code. The (b) rounds come first, each on a queue
+ * of the same length and followed by its floor; the (a) rounds follow, into a growing store.
+ *
  * Plus, for (a) and (b), the CPU time per event of the node process, of PostgreSQL (postmaster
  * and backends) and of the SIS side (this process, with wrk once it has ended), from /proc: on a
  * shared 2-core machine events/s move with the load, CPU per event much less. And peak memory of the node process and
  * of this process.
  *
  *   npm run bench:sif
- *   BENCH_SIF_EVENTS=2000 BENCH_SIF_DRAIN=2000 npm run bench:sif     # a quick run
+ *   BENCH_SIF_EVENTS=2000 BENCH_SIF_DRAIN=2000 BENCH_SIF_ROUNDS=1 npm run bench:sif   # a quick run
  *   BENCH_SIF_WARMUP=0 npm run bench:sif                              # (a) on a cold node
  *   BENCH_PROFILE_DIR=/tmp/prof npm run bench:sif                     # plus a CPU profile of the node process
  *   BENCH_SQL_STATS=1 npm run bench:sif                               # plus the top statements of (a) and (b), planning counted
@@ -62,6 +68,7 @@ const EVENTS = Number(process.env.BENCH_SIF_EVENTS ?? 10_000);
 const DRAIN = Number(process.env.BENCH_SIF_DRAIN ?? 10_000);
 const WARMUP = Number(process.env.BENCH_SIF_WARMUP ?? EVENTS);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const ROUNDS = Number(process.env.BENCH_SIF_ROUNDS ?? 3);
 const district = { ncesId: '0499901', name: 'Benchmark Unified School District', state: 'AZ' };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -126,6 +133,27 @@ async function postAll(url: URL, bodies: ReadonlyArray<string | Buffer>): Promis
   agent.destroy();
 }
 
+/** One measured round of (a) or (b). */
+interface Round {
+  rate: number;
+  seconds: number;
+  cpu: string;
+  /** (b) only: the bare route's rate, measured right after the round. */
+  floor?: number;
+}
+
+/** The round with the median rate (the lower middle one of an even count). */
+function median(rounds: readonly Round[]): Round {
+  return [...rounds].sort((x, y) => x.rate - y.rate)[Math.floor((rounds.length - 1) / 2)]!;
+}
+
+/** "median of 3 rounds of 10,000: 1,650, 1,739 and 1,802/s", or the one round's size and time. */
+function roundsLabel(rounds: readonly Round[], events: number): string {
+  if (rounds.length === 1) return `${fmt(events)} in ${rounds[0]!.seconds.toFixed(2)} s`;
+  const rates = rounds.map((r) => fmt(r.rate));
+  return `median of ${rounds.length} rounds of ${fmt(events)}: ${rates.slice(0, -1).join(', ')} and ${rates.at(-1)}/s, in order`;
+}
+
 /** Whether (a)'s SIS side is wrk (Debian's; far less CPU than a JavaScript client) or this process (BENCH_SENDERS=node, or no wrk). */
 const USE_WRK = WRK_INSTALLED && process.env.BENCH_SENDERS !== 'node';
 
@@ -159,10 +187,22 @@ function readyEvents(base: string, url: URL, bodies: Buffer[], file: string): (s
  * path stays unoptimized at a few hundred calls): taken from the node and
  * PostgreSQL on the same two cores. So PostgreSQL polls itself.
  */
-async function openStorePoll(databaseUrl: string): Promise<{ waitForStore: (lastRefId: string, expected: number) => Promise<void>; close: () => Promise<void> }> {
+async function openStorePoll(databaseUrl: string) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  return { waitForStore: (lastRefId, expected) => waitForStore(client, lastRefId, expected), close: () => client.end() };
+  return {
+    waitForStore: (lastRefId: string, expected: number) => waitForStore(client, lastRefId, expected),
+    walState: () => walState(client),
+    close: () => client.end(),
+  };
+}
+
+/** Bytes of WAL written so far, and checkpoints started (PostgreSQL 17+: pg_stat_checkpointer). */
+async function walState(client: pg.Client): Promise<{ bytes: number; checkpoints: number }> {
+  const { rows: [row] } = await client.query<{ bytes: string; checkpoints: string }>(
+    `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS bytes, (SELECT num_timed + num_requested FROM pg_stat_checkpointer) AS checkpoints`,
+  );
+  return { bytes: Number(row!.bytes), checkpoints: Number(row!.checkpoints) };
 }
 
 /**
@@ -215,6 +255,30 @@ async function sequentialPoster(url: URL): Promise<{ post: PostXml; close: () =>
     },
     close: () => http.close(),
   };
+}
+
+/**
+ * (b)'s measure: a pull agent fetches `count` queued events one by one with
+ * SIF_GetMessage and acknowledges each with a final SIF_Ack, as the protocol
+ * makes it, in sequence. Returns the seconds it took.
+ */
+async function drainQueue(url: URL, count: number): Promise<number> {
+  const drainer = await sequentialPoster(url);
+  // Each message has a msg id of its own (a repeated one would get status 7).
+  const getMessage = () => message('SUB', '<SIF_SystemControlData><SIF_GetMessage/></SIF_SystemControlData>', 'SIF_SystemControl');
+  const started = performance.now();
+  for (let drained = 0; drained < count; drained += 1) {
+    const got = await drainer.post(getMessage());
+    const original = /<SIF_Event><SIF_Header><SIF_MsgId>([0-9A-F]{32})<\/SIF_MsgId>/.exec(got)?.[1];
+    if (!original) throw new Error(`SIF_GetMessage after ${drained} of ${count}: ${got.slice(0, 500)}`);
+    const ack = message('SUB', `<SIF_OriginalSourceId>PUB</SIF_OriginalSourceId><SIF_OriginalMsgId>${original}</SIF_OriginalMsgId><SIF_Status><SIF_Code>1</SIF_Code></SIF_Status>`, 'SIF_Ack');
+    expectSuccess(await drainer.post(ack), 'SIF_Ack');
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const after = await drainer.post(getMessage());
+  drainer.close();
+  if (!after.includes('<SIF_Code>9</SIF_Code>')) throw new Error(`the queue is not empty after ${count} events: ${after.slice(0, 500)}`);
+  return seconds;
 }
 
 /**
@@ -286,6 +350,12 @@ function cpuPerEvent(before: ReturnType<typeof cpuNow>, after: ReturnType<typeof
   return `CPU per event: node ${ms('node')} ms, postgres ${ms('postgres')} ms, SIS side ${ms('bench')} ms`;
 }
 
+/** "WAL 9.8 KiB per event", plus the checkpoints that started meanwhile (after one, each page's first change is logged whole). */
+function walPerEvent(before: { bytes: number; checkpoints: number }, after: { bytes: number; checkpoints: number }, events: number): string {
+  const checkpoints = after.checkpoints - before.checkpoints;
+  return `WAL ${((after.bytes - before.bytes) / 1024 / events).toFixed(1)} KiB per event${checkpoints ? `, ${checkpoints} checkpoint(s) started` : ''}`;
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'rex-bench-sif-'));
 const postgres = await startPostgres(dir);
 let child: ReturnType<typeof spawnTs> | undefined;
@@ -336,8 +406,8 @@ try {
 
   const pgdata = join(dir, 'postgres', 'pgdata');
   const poll = await openStorePoll(databaseUrl);
-  // Students of the warm-up come after those of (a) and (d) (studentUniqueIds must not meet).
-  const warmupFirst = 2 * EVENTS;
+  // Students: (a)'s rounds first, then (d)'s, then the warm-up's (studentUniqueIds must not meet).
+  const warmupFirst = (ROUNDS + 1) * EVENTS;
   let warmup: { rate: number; cpu: string } | undefined;
   if (WARMUP > 0) {
     console.log(`(a) warm-up: ${fmt(WARMUP)} StudentPersonal Add events the same way, on the node cold, not counted in (a)…`);
@@ -349,51 +419,50 @@ try {
     warmup = { rate: WARMUP / (sent.seconds ?? (performance.now() - started) / 1000), cpu: cpuPerEvent(cpuBefore, cpuNow(child, pgdata), WARMUP) };
   }
 
-  console.log(`(b) ${fmt(DRAIN)} events queued for a pull subscriber, drained with SIF_GetMessage + SIF_Ack…`);
+  console.log(`(b) ${ROUNDS} round(s): ${fmt(DRAIN)} events queued for a pull subscriber, drained with SIF_GetMessage + SIF_Ack, then the same round trips to a bare route…`);
   const drainUrl = new URL(`${base}/zones/bench-pull`);
   expectSuccess(await post(setup, drainUrl, message('SUB', '<SIF_Name>Sub</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode>', 'SIF_Register')), 'SIF_Register');
   expectSuccess(await post(setup, drainUrl, message('SUB', '<SIF_Object ObjectName="StudentPersonal"/>', 'SIF_Subscribe')), 'SIF_Subscribe');
   expectSuccess(await post(setup, drainUrl, message('PUB', '<SIF_Name>Pub</SIF_Name><SIF_Version>2.4</SIF_Version><SIF_MaxBufferSize>1048576</SIF_MaxBufferSize><SIF_Mode>Pull</SIF_Mode>', 'SIF_Register')), 'SIF_Register');
-  await postAll(drainUrl, Array.from({ length: DRAIN }, (_, i) => studentEvent(i, 'PUB')));
-  await sqlStats(orm, '(b)', true);
-  const drainer = await sequentialPoster(drainUrl);
-  const cpuBeforeB = cpuNow(child, pgdata);
-  const startedB = performance.now();
-  let drained = 0;
-  for (;;) {
-    const got = await drainer.post(message('SUB', '<SIF_SystemControlData><SIF_GetMessage/></SIF_SystemControlData>', 'SIF_SystemControl'));
-    if (got.includes('<SIF_Code>9</SIF_Code>')) break;
-    const original = /<SIF_Event><SIF_Header><SIF_MsgId>([0-9A-F]{32})<\/SIF_MsgId>/.exec(got)?.[1];
-    if (!original) throw new Error(`SIF_GetMessage: ${got.slice(0, 500)}`);
-    const ack = message('SUB', `<SIF_OriginalSourceId>PUB</SIF_OriginalSourceId><SIF_OriginalMsgId>${original}</SIF_OriginalMsgId><SIF_Status><SIF_Code>1</SIF_Code></SIF_Status>`, 'SIF_Ack');
-    expectSuccess(await drainer.post(ack), 'SIF_Ack');
-    drained += 1;
+  const roundsB: Round[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    // Each round drains a queue of the same length, filled just before it.
+    await postAll(drainUrl, Array.from({ length: DRAIN }, (_, i) => studentEvent(round * DRAIN + i, 'PUB')));
+    if (round === 0) await sqlStats(orm, '(b)', true);
+    const walBefore = await poll.walState();
+    const cpuBefore = cpuNow(child, pgdata);
+    const seconds = await drainQueue(drainUrl, DRAIN);
+    const cpu = `${cpuPerEvent(cpuBefore, cpuNow(child, pgdata), DRAIN)}, ${walPerEvent(walBefore, await poll.walState(), DRAIN)}`;
+    roundsB.push({ rate: DRAIN / seconds, seconds, cpu, floor: DRAIN / (await sequentialFloor(DRAIN)) });
   }
-  const secondsB = (performance.now() - startedB) / 1000;
-  const cpuB = cpuPerEvent(cpuBeforeB, cpuNow(child, pgdata), DRAIN);
-  if (drained !== DRAIN) throw new Error(`drained ${drained} of ${DRAIN}`);
   await sqlStats(orm, '(b)', false);
-  drainer.close();
-  const secondsB0 = await sequentialFloor(DRAIN);
 
+  console.log(`(a) ${ROUNDS} round(s): POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/bench-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
   const events = Array.from({ length: EVENTS }, (_, i) => studentEvent(i));
-  const eventBodies = events.map((xml) => Buffer.from(xml));
-  console.log(`(a) POST ${fmt(EVENTS)} StudentPersonal Add events to /zones/bench-sis, concurrency ${CONCURRENCY}, until all are in the Ed-Fi store…`);
-  // Encoded once beforehand: the SIS agent's side shares the machine's two cores with the node.
-  const sendA = readyEvents(base, sisUrl, eventBodies, join(dir, 'events.http'));
-  await sqlStats(orm, '(a)', true);
-  const cpuBeforeA = cpuNow(child, pgdata);
-  const startedA = performance.now();
-  const sentA = await sendA(() => poll.waitForStore(studentRefId(EVENTS - 1), WARMUP + EVENTS));
-  const secondsA = sentA.seconds ?? (performance.now() - startedA) / 1000;
-  const cpuA = cpuPerEvent(cpuBeforeA, cpuNow(child, pgdata), EVENTS);
+  const roundsA: Round[] = [];
+  let sender = '';
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const first = round * EVENTS;
+    // Encoded once beforehand: the SIS agent's side shares the machine's two cores with the node.
+    const xml = round === 0 ? events : Array.from({ length: EVENTS }, (_, i) => studentEvent(first + i));
+    const send = readyEvents(base, sisUrl, xml.map((x) => Buffer.from(x)), join(dir, `events-${round}.http`));
+    if (round === 0) await sqlStats(orm, '(a)', true);
+    const walBefore = await poll.walState();
+    const cpuBefore = cpuNow(child, pgdata);
+    const started = performance.now();
+    const sent = await send(() => poll.waitForStore(studentRefId(first + EVENTS - 1), WARMUP + first + EVENTS));
+    const seconds = sent.seconds ?? (performance.now() - started) / 1000;
+    const cpu = cpuPerEvent(cpuBefore, cpuNow(child, pgdata), EVENTS);
+    roundsA.push({ rate: EVENTS / seconds, seconds, cpu: `${cpu}, ${walPerEvent(walBefore, await poll.walState(), EVENTS)}` });
+    sender = sent.sender;
+  }
   await sqlStats(orm, '(a)', false);
 
   console.log('(d) for comparison: mapping + Ed-Fi upserts alone (applySifAdds in this process, one batch, no zone, no HTTP)…');
   await ensureDistrict(orm, district);
   const sync: SyncContext = { zoneId: 'bench-apply', spec: edfiSpec(), codes: defaultCodeSets(), localEducationAgencyId: Number(district.ncesId), ensured: new Set() };
   const applyObjects = Array.from({ length: EVENTS }, (_, i) => {
-    const decoded = decodeSif(studentEvent(EVENTS + i), 'xml');
+    const decoded = decodeSif(studentEvent(ROUNDS * EVENTS + i), 'xml');
     if (decoded.kind !== 'ok' || decoded.message.type !== 'SIF_Event') throw new Error('bad event');
     return decoded.message.object['StudentPersonal'] as SifJsonObject;
   });
@@ -414,10 +483,14 @@ try {
 
   const nodeMemory = peakMemoryMiB(child.pid);
   console.log(`\nbench:sif — 2-core machine shared with other work (figures are indicative)`);
-  console.log(`  (a) StudentPersonal Add → Ed-Fi store   ${fmt(EVENTS / secondsA).padStart(8)} events/s   target ≥ 1,500   (${fmt(EVENTS)} in ${secondsA.toFixed(2)} s, sent by ${sentA.sender})`);
-  console.log(`  (b) pull agent draining its queue       ${fmt(DRAIN / secondsB).padStart(8)} events/s   target ≥ 2,000   (${fmt(DRAIN)} in ${secondsB.toFixed(2)} s, one SIF_GetMessage + one SIF_Ack each)`);
-  console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(DRAIN / secondsB0)} events/s (no zone, no database; the same client)`);
-  console.log(`      (a) ${cpuA}; (b) ${cpuB}`);
+  const a = median(roundsA);
+  const b = median(roundsB);
+  console.log(`  (a) StudentPersonal Add → Ed-Fi store   ${fmt(a.rate).padStart(8)} events/s   target ≥ 1,500   (${roundsLabel(roundsA, EVENTS)}; sent by ${sender})`);
+  console.log(`  (b) pull agent draining its queue       ${fmt(b.rate).padStart(8)} events/s   target ≥ 2,000   (${roundsLabel(roundsB, DRAIN)}; one SIF_GetMessage + one SIF_Ack each)`);
+  console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(b.floor!)} events/s in (b)'s median round (no zone, no database; the same client)`);
+  for (const [name, rounds] of [['(a)', roundsA], ['(b)', roundsB]] as const) {
+    rounds.forEach((r, i) => console.log(`      ${name} round ${i + 1}: ${fmt(r.rate)} events/s in ${r.seconds.toFixed(2)} s, ${r.cpu}${r.floor ? `; bare route ${fmt(r.floor)} events/s` : ''}`));
+  }
   if (warmup) console.log(`      (a) came after a warm-up of ${fmt(WARMUP)} events (then (b)); on the node cold they ran at ${fmt(warmup.rate)} events/s, ${warmup.cpu}`);
   console.log(`  (d) mapping + batch upserts          ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
   console.log(`  (c) baseline: fast-xml-parser parse     ${fmt(EVENTS / secondsC).padStart(8)} messages/s   (same ${fmt(EVENTS)} messages, ${(Buffer.byteLength(events[0]!) / 1024).toFixed(1)} KiB each)`);
