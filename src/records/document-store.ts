@@ -248,7 +248,7 @@ export function missingFailure(references: readonly ResolvableReference[], missi
     return edfiFailure('data-validation-failed', 'Data validation failed. See validationErrors for details.', { validationErrors });
   }
   return edfiFailure('unresolved-reference', 'One or more references could not be resolved. See errors for details.', {
-    errors: unresolved.map((r) => `The referenced ${resourceName(r.target)} item at ${r.path} does not exist.`),
+    errors: unresolved.map((r) => `The referenced '${referencedName(r.path)}' resource at ${r.path} does not exist.`),
   });
 }
 
@@ -257,6 +257,8 @@ function descriptorName(target: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-function resourceName(target: string): string {
-  return target.split('/')[1]!;
+/** 'Student' for `$.studentReference`, 'ClassPeriod' for `$.classPeriods[0].classPeriodReference`: the reference's own name, as the ODS/API words it. */
+function referencedName(path: string): string {
+  const property = path.slice(path.lastIndexOf('.') + 1).replace(/Reference$/, '');
+  return property.charAt(0).toUpperCase() + property.slice(1);
 }

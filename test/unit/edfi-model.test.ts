@@ -55,7 +55,9 @@ describe('Ed-Fi model', () => {
     // The store's failures name them by path: an unresolved reference (409) and an unknown descriptor value (400).
     const references = documentReferences(seoa, body);
     const student = references.find((r) => r.target === 'ed-fi/students')!;
-    expect(missingFailure(references, [[student.target, student.hash]])).toMatchObject({ errors: ['The referenced students item at $.studentReference does not exist.'] });
+    expect(missingFailure(references, [[student.target, student.hash]])).toMatchObject({ errors: ["The referenced 'Student' resource at $.studentReference does not exist."] });
+    const district = references.find((r) => r.path === '$.educationOrganizationReference')!;
+    expect(missingFailure(references, [[district.target, district.hash]])).toMatchObject({ errors: ["The referenced 'EducationOrganization' resource at $.educationOrganizationReference does not exist."] });
     const asian = references.find((r) => r.hash === descriptorHash('uri://ed-fi.org/RaceDescriptor#Asian'))!;
     expect(missingFailure(references, [[asian.target, asian.hash]])).toMatchObject({ validationErrors: { '$.races[1].raceDescriptor': ['RaceDescriptor value does not exist.'] } });
   });
