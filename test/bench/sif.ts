@@ -23,8 +23,8 @@
  *   (d) for comparison, the node agent's own work alone: mapping and batch upserts in this process.
  *
  * (a) and (b) each run BENCH_SIF_ROUNDS times (default 3), each round with its own events, and
- * print the median round beside every round: on this shared VM the whole machine slows by half
- * for seconds at a time (PostgreSQL's CPU per event rising as much as the node's), and a single
+ * print the median round beside every round: on this shared VM the whole machine slows by a third
+ * to a half for seconds at a time (PostgreSQL's CPU per event rising as much as the node's), and a single
  * round then measures the VM rather than the code. The (b) rounds come first, each on a queue
  * of the same length and followed by its floor; the (a) rounds follow, into a growing store.
  *
@@ -137,7 +137,8 @@ async function postAll(url: URL, bodies: ReadonlyArray<string | Buffer>): Promis
 interface Round {
   rate: number;
   seconds: number;
-  cpu: string;
+  /** CPU time and WAL per event, as printed. */
+  costs: string;
   /** (b) only: the bare route's rate, measured right after the round. */
   floor?: number;
 }
@@ -432,8 +433,8 @@ try {
     const walBefore = await poll.walState();
     const cpuBefore = cpuNow(child, pgdata);
     const seconds = await drainQueue(drainUrl, DRAIN);
-    const cpu = `${cpuPerEvent(cpuBefore, cpuNow(child, pgdata), DRAIN)}, ${walPerEvent(walBefore, await poll.walState(), DRAIN)}`;
-    roundsB.push({ rate: DRAIN / seconds, seconds, cpu, floor: DRAIN / (await sequentialFloor(DRAIN)) });
+    const costs = `${cpuPerEvent(cpuBefore, cpuNow(child, pgdata), DRAIN)}, ${walPerEvent(walBefore, await poll.walState(), DRAIN)}`;
+    roundsB.push({ rate: DRAIN / seconds, seconds, costs, floor: DRAIN / (await sequentialFloor(DRAIN)) });
   }
   await sqlStats(orm, '(b)', false);
 
@@ -453,7 +454,7 @@ try {
     const sent = await send(() => poll.waitForStore(studentRefId(first + EVENTS - 1), WARMUP + first + EVENTS));
     const seconds = sent.seconds ?? (performance.now() - started) / 1000;
     const cpu = cpuPerEvent(cpuBefore, cpuNow(child, pgdata), EVENTS);
-    roundsA.push({ rate: EVENTS / seconds, seconds, cpu: `${cpu}, ${walPerEvent(walBefore, await poll.walState(), EVENTS)}` });
+    roundsA.push({ rate: EVENTS / seconds, seconds, costs: `${cpu}, ${walPerEvent(walBefore, await poll.walState(), EVENTS)}` });
     sender = sent.sender;
   }
   await sqlStats(orm, '(a)', false);
@@ -489,9 +490,9 @@ try {
   console.log(`  (b) pull agent draining its queue       ${fmt(b.rate).padStart(8)} events/s   target ≥ 2,000   (${roundsLabel(roundsB, DRAIN)}; one SIF_GetMessage + one SIF_Ack each)`);
   console.log(`      baseline of (b): the same two sequential round trips per event to a bare Fastify route ${fmt(b.floor!)} events/s in (b)'s median round (no zone, no database; the same client)`);
   for (const [name, rounds] of [['(a)', roundsA], ['(b)', roundsB]] as const) {
-    rounds.forEach((r, i) => console.log(`      ${name} round ${i + 1}: ${fmt(r.rate)} events/s in ${r.seconds.toFixed(2)} s, ${r.cpu}${r.floor ? `; bare route ${fmt(r.floor)} events/s` : ''}`));
+    rounds.forEach((r, i) => console.log(`      ${name} round ${i + 1}: ${fmt(r.rate)} events/s in ${r.seconds.toFixed(2)} s, ${r.costs}${r.floor ? `; bare route ${fmt(r.floor)} events/s` : ''}`));
   }
-  if (warmup) console.log(`      (a) came after a warm-up of ${fmt(WARMUP)} events (then (b)); on the node cold they ran at ${fmt(warmup.rate)} events/s, ${warmup.cpu}`);
+  if (warmup) console.log(`      (a) came after a warm-up of ${fmt(WARMUP)} events (then the (b) rounds); on the node cold they ran at ${fmt(warmup.rate)} events/s, ${warmup.cpu}`);
   console.log(`  (d) mapping + batch upserts          ${fmt(EVENTS / secondsD).padStart(8)} objects/s  (no zone queue; the ceiling of the node agent's own work)`);
   console.log(`  (c) baseline: fast-xml-parser parse     ${fmt(EVENTS / secondsC).padStart(8)} messages/s   (same ${fmt(EVENTS)} messages, ${(Buffer.byteLength(events[0]!) / 1024).toFixed(1)} KiB each)`);
   console.log(`      the zone's own reading (decodeSif: XML → JSON form → typed message) ${fmt(EVENTS / secondsR)} messages/s`);
