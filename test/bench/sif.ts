@@ -24,7 +24,7 @@
  *
  * (a) and (b) each run BENCH_SIF_ROUNDS times (default 3), each round with its own events, and
  * print the median round beside every round: on this shared VM the whole machine slows by a third
- * to a half for seconds at a time (PostgreSQL's CPU per event rising as much as the node's), and a single
+ * to a half for seconds or minutes at a time (PostgreSQL's CPU per event rising as much as the node's), and a single
  * round then measures the VM rather than the code. The (b) rounds come first, each on a queue
  * of the same length and followed by its floor; the (a) rounds follow, into a growing store.
  *
