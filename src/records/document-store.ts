@@ -239,8 +239,8 @@ function version(row: WriteRow): DocumentVersion {
  * other missing targets unresolved references (409), as the ODS/API answers.
  */
 export function missingFailure(references: readonly ResolvableReference[], missing: Array<[string, string]>): EdfiFailure {
-  const keys = new Set(missing.map(([res, hash]) => `${res} ${hash}`));
-  const unresolved = references.filter((r) => keys.has(`${r.target} ${r.hash}`));
+  const keys = new Set(missing.map(([target, hash]) => referenceKey({ target, hash })));
+  const unresolved = references.filter((r) => keys.has(referenceKey(r)));
   const descriptors = unresolved.filter((r) => r.isDescriptor);
   if (descriptors.length > 0) {
     const validationErrors: Record<string, string[]> = {};
@@ -257,7 +257,11 @@ function descriptorName(target: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-/** 'Student' for `$.studentReference`, 'ClassPeriod' for `$.classPeriods[0].classPeriodReference`: the reference's own name, as the ODS/API words it. */
+/**
+ * 'Student' for `$.studentReference`, 'ClassPeriod' for `$.classPeriods[0].classPeriodReference`:
+ * the reference's own property names the resource in the singular, where the target's path segment
+ * would need English plurals undone (`people`, `localEducationAgencies`).
+ */
 function referencedName(path: string): string {
   const property = path.slice(path.lastIndexOf('.') + 1).replace(/Reference$/, '');
   return property.charAt(0).toUpperCase() + property.slice(1);
